@@ -1,0 +1,1 @@
+"""velo_ordering."""
