@@ -1,1 +1,62 @@
-"""velo_portsip."""
+"""Async client of the PortSIP PBX REST API v22 (tenant admin's view of trunks and routing)."""
+
+from velo_portsip.auth import Credentials
+from velo_portsip.client import PortsipClient
+from velo_portsip.errors import (
+    Forbidden,
+    NotFound,
+    PortsipError,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
+from velo_portsip.models import (
+    CallQueue,
+    ExtensionKind,
+    ExtensionNumber,
+    ForwardAction,
+    ForwardRule,
+    InboundRule,
+    InboundRuleInput,
+    OutboundCallerId,
+    OutboundRoute,
+    OutboundRule,
+    OutboundRuleInput,
+    Provider,
+    ProviderAssignee,
+    RingGroup,
+    User,
+    UserSummary,
+)
+from velo_portsip.pools import DidPool, InvalidPool
+from velo_portsip.transport import RetryPolicy
+
+__all__ = [
+    "CallQueue",
+    "Credentials",
+    "DidPool",
+    "ExtensionKind",
+    "ExtensionNumber",
+    "Forbidden",
+    "ForwardAction",
+    "ForwardRule",
+    "InboundRule",
+    "InboundRuleInput",
+    "InvalidPool",
+    "NotFound",
+    "OutboundCallerId",
+    "OutboundRoute",
+    "OutboundRule",
+    "OutboundRuleInput",
+    "PortsipClient",
+    "PortsipError",
+    "Provider",
+    "ProviderAssignee",
+    "RetryPolicy",
+    "RingGroup",
+    "Unauthorized",
+    "Unavailable",
+    "User",
+    "UserSummary",
+    "ValidationFailed",
+]
