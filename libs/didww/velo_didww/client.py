@@ -1,0 +1,250 @@
+"""`DidwwClient`: one async method per DIDWW API v3 endpoint the platform uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from velo_didww.jsonapi import flatten, flatten_many, flatten_one, index_included, resource
+from velo_didww.models import (
+    AddressRequirement,
+    AvailableDid,
+    Balance,
+    Country,
+    Did,
+    DidGroup,
+    DidGroupType,
+    DidReservation,
+    Order,
+    VoiceInTrunk,
+)
+from velo_didww.params import Filters, page, query
+from velo_didww.ratelimit import DEFAULT_RATE, shared_limiter
+from velo_didww.requests import DidOrderItem, SipConfiguration
+from velo_didww.transport import JsonDoc, RetryPolicy, Transport
+
+PRODUCTION_URL = "https://api.didww.com/v3"
+SANDBOX_URL = "https://sandbox-api.didww.com/v3"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+DID_GROUP_INCLUDES = ("country", "did_group_type", "stock_keeping_units", "address_requirement")
+AVAILABLE_DID_INCLUDES = tuple(f"did_group.{name}" for name in DID_GROUP_INCLUDES)
+DID_INCLUDES = ("did_group", "order", "voice_in_trunk")
+
+
+class DidwwClient:
+    """Async client of one DIDWW account (one API key).
+
+    Idempotent calls (GET, PATCH, DELETE) are retried with backoff on 5xx, timeouts and
+    connection errors; every call is retried after a 429, which DIDWW did not process.
+    `create_order` is never repeated after a timeout or 5xx, because the order may exist:
+    look it up with `list_orders({"external_reference_id": ...})` before ordering again.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = PRODUCTION_URL,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limit: float | None = DEFAULT_RATE,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        limiter = shared_limiter(api_key, rate_limit) if rate_limit else None
+        self._transport = Transport(
+            api_key, base_url, timeout, retry or RetryPolicy(), limiter, http
+        )
+
+    def __repr__(self) -> str:
+        return f"DidwwClient({self._transport!r})"
+
+    async def __aenter__(self) -> DidwwClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the client's connections."""
+        await self._transport.aclose()
+
+    async def paginate(
+        self, path: str, params: dict[str, str], page_size: int = 50
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yields every resource of a paginated collection, flattened, following `links.next`."""
+        number = 1
+        while True:
+            doc = await self._get(path, page(params, number, page_size))
+            included = index_included(doc)
+            for item in doc["data"]:
+                yield flatten(item, included)
+            if not (doc.get("links") or {}).get("next"):
+                return
+            number += 1
+
+    async def list_countries(self, filters: Filters | None = None) -> list[Country]:
+        """Lists countries (not paginated by DIDWW)."""
+        doc = await self._get("/countries", query(filters))
+        return [Country.model_validate(c) for c in flatten_many(doc)]
+
+    async def list_did_group_types(self) -> list[DidGroupType]:
+        """Lists the kinds of number: Local, Mobile, Toll-free, ..."""
+        return [DidGroupType.model_validate(t) async for t in self.paginate("/did_group_types", {})]
+
+    async def list_did_groups(
+        self, filters: Filters | None = None, include: Iterable[str] = DID_GROUP_INCLUDES
+    ) -> list[DidGroup]:
+        """Lists DID groups with their prices, type, country and KYC requirement."""
+        params = query(filters, include)
+        return [DidGroup.model_validate(g) async for g in self.paginate("/did_groups", params)]
+
+    async def get_did_group(
+        self, group_id: str, include: Iterable[str] = DID_GROUP_INCLUDES
+    ) -> DidGroup:
+        """Reads one DID group."""
+        doc = await self._get(f"/did_groups/{group_id}", query(include=include))
+        return DidGroup.model_validate(flatten_one(doc))
+
+    async def list_available_dids(
+        self, filters: Filters | None = None, include: Iterable[str] = AVAILABLE_DID_INCLUDES
+    ) -> list[AvailableDid]:
+        """Lists specific numbers in stock (capped by DIDWW; filter e.g. `number_contains`)."""
+        doc = await self._get("/available_dids", query(filters, include))
+        return [AvailableDid.model_validate(d) for d in flatten_many(doc)]
+
+    async def list_address_requirements(
+        self, filters: Filters | None = None
+    ) -> list[AddressRequirement]:
+        """Lists the KYC requirements per country and type."""
+        params = query(filters)
+        return [
+            AddressRequirement.model_validate(r)
+            async for r in self.paginate("/address_requirements", params)
+        ]
+
+    async def get_balance(self) -> Balance:
+        """Reads the account's balance."""
+        return Balance.model_validate(flatten_one(await self._get("/balance")))
+
+    async def create_did_reservation(
+        self, available_did_id: str, description: str | None = None
+    ) -> DidReservation:
+        """Holds an available number for 10 minutes."""
+        attributes = {"description": description} if description is not None else {}
+        body = resource(
+            "did_reservations", attributes, {"available_did": ("available_dids", available_did_id)}
+        )
+        doc = await self._send("POST", "/did_reservations", body)
+        return DidReservation.model_validate(flatten_one(doc))
+
+    async def delete_did_reservation(self, reservation_id: str) -> None:
+        """Releases a reservation, returning its number to the pool."""
+        await self._transport.request("DELETE", f"/did_reservations/{reservation_id}")
+
+    async def create_order(
+        self,
+        items: Sequence[DidOrderItem],
+        *,
+        external_reference_id: str | None = None,
+        callback_url: str | None = None,
+        callback_method: str = "post",
+        allow_back_ordering: bool | None = None,
+    ) -> Order:
+        """Places an order (charged at once); never retried after a timeout, see the class doc."""
+        attributes: dict[str, Any] = {"items": [i.to_jsonapi() for i in items]}
+        if external_reference_id is not None:
+            attributes["external_reference_id"] = external_reference_id
+        if callback_url is not None:
+            attributes |= {"callback_url": callback_url, "callback_method": callback_method}
+        if allow_back_ordering is not None:
+            attributes["allow_back_ordering"] = allow_back_ordering
+        doc = await self._send("POST", "/orders", resource("orders", attributes))
+        return Order.model_validate(flatten_one(doc))
+
+    async def get_order(self, order_id: str) -> Order:
+        """Reads one order."""
+        return Order.model_validate(flatten_one(await self._get(f"/orders/{order_id}")))
+
+    async def list_orders(self, filters: Filters | None = None) -> list[Order]:
+        """Lists orders, e.g. `{"external_reference_id": request_id}`."""
+        return [Order.model_validate(o) async for o in self.paginate("/orders", query(filters))]
+
+    async def cancel_order(self, order_id: str) -> None:
+        """Cancels a pending order."""
+        await self._transport.request("DELETE", f"/orders/{order_id}")
+
+    async def list_dids(self, filters: Filters | None = None) -> list[Did]:
+        """Lists the account's DIDs, e.g. `{"order.id": order.id}`."""
+        params = query(filters, DID_INCLUDES)
+        return [Did.model_validate(d) async for d in self.paginate("/dids", params)]
+
+    async def get_did(self, did_id: str) -> Did:
+        """Reads one DID."""
+        doc = await self._get(f"/dids/{did_id}", query(include=DID_INCLUDES))
+        return Did.model_validate(flatten_one(doc))
+
+    async def point_did_at_trunk(self, did_id: str, trunk_id: str | None) -> Did:
+        """Routes a DID's inbound calls to a voice_in_trunk (None unroutes it)."""
+        ref = None if trunk_id is None else ("voice_in_trunks", trunk_id)
+        return await self._update_did(did_id, {}, {"voice_in_trunk": ref})
+
+    async def terminate_did(self, did_id: str) -> Did:
+        """Releases a DID back to DIDWW; billing stops at once."""
+        return await self._update_did(did_id, {"terminated": True}, None)
+
+    async def create_voice_in_trunk(
+        self, name: str, configuration: SipConfiguration, **attributes: Any
+    ) -> VoiceInTrunk:
+        """Creates an inbound SIP trunk; extra attributes e.g. `cli_format="e164"`."""
+        attributes |= {"name": name, "configuration": configuration.to_jsonapi()}
+        doc = await self._send("POST", "/voice_in_trunks", resource("voice_in_trunks", attributes))
+        return VoiceInTrunk.model_validate(flatten_one(doc))
+
+    async def get_voice_in_trunk(self, trunk_id: str) -> VoiceInTrunk:
+        """Reads one trunk."""
+        return VoiceInTrunk.model_validate(
+            flatten_one(await self._get(f"/voice_in_trunks/{trunk_id}"))
+        )
+
+    async def list_voice_in_trunks(self, filters: Filters | None = None) -> list[VoiceInTrunk]:
+        """Lists the account's trunks, e.g. `{"name": "tenant-1"}`."""
+        params = query(filters)
+        return [
+            VoiceInTrunk.model_validate(t) async for t in self.paginate("/voice_in_trunks", params)
+        ]
+
+    async def update_voice_in_trunk(
+        self, trunk_id: str, configuration: SipConfiguration | None = None, **attributes: Any
+    ) -> VoiceInTrunk:
+        """Updates a trunk; a configuration replaces the whole previous one."""
+        if configuration is not None:
+            attributes["configuration"] = configuration.to_jsonapi()
+        body = resource("voice_in_trunks", attributes, id_=trunk_id)
+        doc = await self._send("PATCH", f"/voice_in_trunks/{trunk_id}", body)
+        return VoiceInTrunk.model_validate(flatten_one(doc))
+
+    async def _update_did(
+        self, did_id: str, attributes: dict[str, Any], relationships: dict[str, Any] | None
+    ) -> Did:
+        body = resource("dids", attributes, relationships, id_=did_id)
+        doc = await self._send("PATCH", f"/dids/{did_id}", body, query(include=DID_INCLUDES))
+        return Did.model_validate(flatten_one(doc))
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> JsonDoc:
+        return await self._send("GET", path, None, params)
+
+    async def _send(
+        self, method: str, path: str, body: JsonDoc | None, params: dict[str, str] | None = None
+    ) -> JsonDoc:
+        doc = await self._transport.request(method, path, params, body)
+        if doc is None:
+            raise ValueError(f"DIDWW sent no document for {method} {path}")
+        return doc

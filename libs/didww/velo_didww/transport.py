@@ -1,0 +1,132 @@
+"""HTTP transport of the DIDWW client: auth, timeouts, rate limit, safe retries, error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from velo_didww.errors import DidwwError, RateLimited, Unavailable
+from velo_didww.mapping import error_for_response
+from velo_didww.ratelimit import RateLimiter
+
+MEDIA_TYPE = "application/vnd.api+json"
+API_VERSION = "2026-04-16"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
+"""PATCH counts: every PATCH this client sends sets absolute values."""
+
+log = logging.getLogger("velo_didww")
+
+JsonDoc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry a request that is safe to retry."""
+
+    attempts: int = 3
+    base_delay: float = 0.2
+    max_delay: float = 5.0
+
+    def backoff(self, attempt: int) -> float:
+        """Returns the jittered exponential delay before retry number attempt (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not crypto
+
+
+class Transport:
+    """Sends JSON:API requests to DIDWW and returns decoded documents or raises DidwwError."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        timeout: httpx.Timeout,
+        retry: RetryPolicy,
+        limiter: RateLimiter | None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        headers = {
+            "Api-Key": api_key,
+            "Accept": MEDIA_TYPE,
+            "Content-Type": MEDIA_TYPE,
+            "X-DIDWW-API-Version": API_VERSION,
+        }
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._owns_http = http is None
+        self._headers = headers
+        self._base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._retry = retry
+        self._limiter = limiter
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self._base_url!r})"
+
+    async def aclose(self) -> None:
+        """Closes the HTTP connection pool if this transport created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None = None,
+        body: JsonDoc | None = None,
+    ) -> JsonDoc | None:
+        """Sends one request, retrying only where repeating it cannot do harm."""
+        idempotent = method in IDEMPOTENT_METHODS
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once(method, path, params, body)
+            except RateLimited as exc:
+                delay = exc.retry_after
+                if attempt >= self._retry.attempts:
+                    raise
+            except Unavailable as exc:
+                safe_to_repeat = idempotent or not exc.maybe_processed
+                if not safe_to_repeat or attempt >= self._retry.attempts:
+                    raise
+                delay = self._retry.backoff(attempt)
+            log.info("didww retry", extra={"method": method, "path": path, "attempt": attempt})
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _send_once(
+        self, method: str, path: str, params: dict[str, str] | None, body: JsonDoc | None
+    ) -> JsonDoc | None:
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        url = f"{self._base_url}{path}"
+        try:
+            response = await self._http.request(
+                method, url, params=params, json=body, headers=self._headers, timeout=self._timeout
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise Unavailable(f"DIDWW unreachable: {type(exc).__name__}", None, False) from None
+        except httpx.TransportError as exc:
+            raise Unavailable(
+                f"DIDWW did not answer {method} {path}: {type(exc).__name__}"
+            ) from None
+        log.debug(
+            "didww call", extra={"method": method, "path": path, "status": response.status_code}
+        )
+        return _decode(method, path, response)
+
+
+def _decode(method: str, path: str, response: httpx.Response) -> JsonDoc | None:
+    if response.status_code >= 400:
+        raise error_for_response(method, path, response)
+    if response.status_code == 204 or not response.content:
+        return None
+    try:
+        doc: JsonDoc = response.json()
+    except ValueError:
+        raise DidwwError(f"DIDWW sent non-JSON to {method} {path}", response.status_code) from None
+    return doc
