@@ -1,0 +1,92 @@
+"""Commands: imperative messages, each consumed by the one service that owns the decision."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from velo_contracts.envelope import Command
+from velo_contracts.types import E164, CountryCode, Frozen, InboundTarget, NumberType
+
+
+class SpecificNumber(Frozen):
+    """The admin picked one listed number."""
+
+    kind: Literal["specific"] = Field(default="specific", description="Discriminator.")
+    country: CountryCode
+    number_type: NumberType = Field(description="Type the admin browsed.")
+    number: E164
+    offer_id: str | None = Field(default=None, description="Inventory offer the number came from.")
+
+
+class NextAvailable(Frozen):
+    """The admin asked for any number of a group (country, type, optional area)."""
+
+    kind: Literal["next_available"] = Field(default="next_available", description="Discriminator.")
+    country: CountryCode
+    number_type: NumberType = Field(description="Type the admin browsed.")
+    area: str | None = Field(default=None, description="Area or city name, e.g. `Berlin`.")
+    offer_id: str | None = Field(default=None, description="Inventory offer (a DIDWW group).")
+
+
+NumberPick = Annotated[SpecificNumber | NextAvailable, Field(discriminator="kind")]
+
+
+class RequestNumber(Command):
+    """Asks ordering to obtain a number for the tenant (reserve, order, deliver)."""
+
+    type: Literal["RequestNumber"] = "RequestNumber"
+    request_id: str = Field(min_length=1, description="Id the admin follows the request by.")
+    pick: NumberPick = Field(description="What the admin picked in the inventory.")
+
+
+class ReleaseNumber(Command):
+    """Asks ordering to give a number back to DIDWW (billing stops)."""
+
+    type: Literal["ReleaseNumber"] = "ReleaseNumber"
+    number: E164
+
+
+class AssignNumber(Command):
+    """Asks assignment to attach an Active number as caller ID and/or ring target."""
+
+    type: Literal["AssignNumber"] = "AssignNumber"
+    number: E164
+    outbound_agent: str | None = Field(
+        default=None, description="Extension of the agent whose calls show this number."
+    )
+    preferred: bool = Field(
+        default=True, description="Whether it becomes the agent's default caller ID."
+    )
+    inbound_target: InboundTarget | None = Field(
+        default=None, description="Where calls to this number ring."
+    )
+
+    @model_validator(mode="after")
+    def _names_something(self) -> AssignNumber:
+        if self.outbound_agent is None and self.inbound_target is None:
+            raise ValueError("give outbound_agent, inbound_target or both")
+        return self
+
+
+class ReassignNumber(Command):
+    """Asks assignment to move a number from one agent to another in one step."""
+
+    type: Literal["ReassignNumber"] = "ReassignNumber"
+    number: E164
+    from_agent: str = Field(min_length=1, description="Extension of the agent losing the number.")
+    to_agent: str = Field(min_length=1, description="Extension of the agent getting the number.")
+
+
+class UnassignNumber(Command):
+    """Asks assignment to detach a number from its agent and ring target."""
+
+    type: Literal["UnassignNumber"] = "UnassignNumber"
+    number: E164
+
+
+OrderingCommand = Annotated[RequestNumber | ReleaseNumber, Field(discriminator="type")]
+AssignmentCommand = Annotated[
+    AssignNumber | ReassignNumber | UnassignNumber, Field(discriminator="type")
+]

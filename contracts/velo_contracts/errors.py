@@ -1,0 +1,51 @@
+"""Stable error and reason codes shared by events, HTTP problems and logs.
+
+Codes never change meaning and are never removed within v1; new ones may be added.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Why something was refused or failed, in a form programs can act on."""
+
+    # Number requests (NumberRequestRejected.reason)
+    KYC_REQUIRED = "kyc_required"
+    UNAVAILABLE = "unavailable"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    ORDER_CANCELED = "order_canceled"
+    INVALID = "invalid"
+    NOT_OFFERED = "not_offered"
+    # Assignments (AssignmentRejected.reason)
+    NUMBER_NOT_FOUND = "number_not_found"
+    NUMBER_NOT_ACTIVE = "number_not_active"
+    TARGET_NOT_FOUND = "target_not_found"
+    AGENT_MISMATCH = "agent_mismatch"
+    # Vendors and infrastructure (failures, alerts, HTTP 5xx)
+    VENDOR_UNAVAILABLE = "vendor_unavailable"
+    VENDOR_REJECTED = "vendor_rejected"
+    ROUTING_FAILED = "routing_failed"
+    DRIFT_DETECTED = "drift_detected"
+    STUCK = "stuck"
+    # API (HTTP problems)
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    VALIDATION_FAILED = "validation_failed"
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    TENANT_UNKNOWN = "tenant_unknown"
+    INTERNAL = "internal"
+
+
+REJECTION_REASONS = frozenset(
+    {
+        ErrorCode.KYC_REQUIRED,
+        ErrorCode.UNAVAILABLE,
+        ErrorCode.INSUFFICIENT_FUNDS,
+        ErrorCode.ORDER_CANCELED,
+        ErrorCode.INVALID,
+        ErrorCode.NOT_OFFERED,
+    }
+)
+"""Reasons a number request ends `rejected` (the admin can act on them)."""

@@ -1,0 +1,220 @@
+"""Events: facts about numbers, published only by the service that owns them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from velo_contracts.commands import NumberPick
+from velo_contracts.envelope import Event
+from velo_contracts.errors import ErrorCode
+from velo_contracts.types import (
+    E164,
+    CountryCode,
+    Currency,
+    Frozen,
+    InboundTarget,
+    KycRequirement,
+    Money,
+    NumberType,
+)
+
+
+class NumberFacts(Frozen):
+    """What is known about a number at DIDWW: where it is, what it costs."""
+
+    country: CountryCode
+    number_type: NumberType = Field(description="Local, mobile or toll-free.")
+    area: str | None = Field(default=None, description="Area or city name, if DIDWW gives one.")
+    setup_price: Money
+    monthly_price: Money
+    currency: Currency = "USD"
+    kyc_required: bool = Field(default=False, description="Whether DIDWW needs registration.")
+
+
+class NumberRequested(Event):
+    """A request was accepted for processing (status `requested`)."""
+
+    type: Literal["NumberRequested"] = "NumberRequested"
+    request_id: str = Field(description="The request this is about.")
+    pick: NumberPick = Field(description="What the admin picked.")
+
+
+class NumberRequestRejected(Event):
+    """A request ended without a number for a reason the admin can act on (status `rejected`)."""
+
+    type: Literal["NumberRequestRejected"] = "NumberRequestRejected"
+    request_id: str = Field(description="The request this is about.")
+    number: E164 | None = Field(default=None, description="The number asked for, if specific.")
+    reason: ErrorCode = Field(description="Why: `kyc_required`, `unavailable`, … (stable code).")
+    detail: str = Field(description="Human-readable explanation for the admin.")
+    requirement: KycRequirement | None = Field(
+        default=None, description="What the regulator requires, when the reason is KYC."
+    )
+
+
+class NumberRequestFailed(Event):
+    """A request could not be completed because something broke (status `failed`)."""
+
+    type: Literal["NumberRequestFailed"] = "NumberRequestFailed"
+    request_id: str = Field(description="The request this is about.")
+    reason: ErrorCode = Field(description="Stable code of the failure.")
+    detail: str = Field(description="Human-readable explanation, for the admin and support.")
+
+
+class NumberOrdered(Event):
+    """DIDWW accepted and charged an order for the request (status `ordering`)."""
+
+    type: Literal["NumberOrdered"] = "NumberOrdered"
+    request_id: str = Field(description="The request this is about (the order's external reference).")
+    number: E164 | None = Field(default=None, description="The number, when it was specific.")
+    didww_order_id: str = Field(description="DIDWW order id.")
+    order_reference: str = Field(description="DIDWW's human-readable order reference.")
+    amount: Money
+    currency: Currency = "USD"
+
+
+class NumberApproved(Event):
+    """DIDWW delivered the number and it points at the tenant's trunk (status `approved`)."""
+
+    type: Literal["NumberApproved"] = "NumberApproved"
+    request_id: str = Field(description="The request this is about.")
+    number: E164
+    didww_did_id: str = Field(description="DIDWW DID id.")
+    didww_order_id: str = Field(description="DIDWW order id.")
+    order_reference: str = Field(description="DIDWW's human-readable order reference.")
+    amount: Money
+    facts: NumberFacts = Field(description="Country, type, area and prices of the number.")
+
+
+class NumberImported(Event):
+    """A number found in the tenant's DIDWW account without a request (e.g. KYC, filed directly)."""
+
+    type: Literal["NumberImported"] = "NumberImported"
+    number: E164
+    didww_did_id: str = Field(description="DIDWW DID id.")
+    facts: NumberFacts = Field(description="Country, type, area and prices of the number.")
+
+
+class NumberReleased(Event):
+    """The number was terminated at DIDWW; billing stopped (status `released`)."""
+
+    type: Literal["NumberReleased"] = "NumberReleased"
+    number: E164
+    didww_did_id: str = Field(description="DIDWW DID id.")
+    billing_stopped_at: datetime = Field(description="When DIDWW confirmed the termination.")
+
+
+class RoutingConfigured(Event):
+    """PortSIP routes the number: it is in the trunk's DID pool with an inbound rule (`active`)."""
+
+    type: Literal["RoutingConfigured"] = "RoutingConfigured"
+    number: E164
+    inbound_destination: str = Field(description="Extension number inbound calls now ring.")
+
+
+class RoutingFailed(Event):
+    """PortSIP could not be brought to the desired state after repeated tries."""
+
+    type: Literal["RoutingFailed"] = "RoutingFailed"
+    number: E164
+    reason: ErrorCode = Field(description="Stable code of the failure.")
+    detail: str = Field(description="What went wrong, for support.")
+    attempts: int = Field(ge=1, description="How many times applying was tried so far.")
+
+
+class RoutingRemoved(Event):
+    """PortSIP holds nothing of the number any more (after a release)."""
+
+    type: Literal["RoutingRemoved"] = "RoutingRemoved"
+    number: E164
+
+
+class NumberAssigned(Event):
+    """A number now shows as an agent's caller ID and/or rings a target."""
+
+    type: Literal["NumberAssigned"] = "NumberAssigned"
+    number: E164
+    outbound_agent: str | None = Field(default=None, description="Agent whose calls show it.")
+    preferred: bool = Field(default=True, description="Whether it is that agent's default.")
+    inbound_target: InboundTarget | None = Field(default=None, description="Where calls ring.")
+
+
+class NumberReassigned(Event):
+    """A number moved from one agent to another."""
+
+    type: Literal["NumberReassigned"] = "NumberReassigned"
+    number: E164
+    from_agent: str = Field(description="Agent who lost the number.")
+    to_agent: str = Field(description="Agent who got the number.")
+    inbound_target: InboundTarget | None = Field(default=None, description="Where calls now ring.")
+
+
+class NumberUnassigned(Event):
+    """A number no longer belongs to an agent or target (calls go to the tenant default)."""
+
+    type: Literal["NumberUnassigned"] = "NumberUnassigned"
+    number: E164
+    previous_agent: str | None = Field(default=None, description="Agent who held it.")
+    previous_target: InboundTarget | None = Field(default=None, description="Where it rang.")
+
+
+class AssignmentRejected(Event):
+    """An assignment command was refused; nothing changed."""
+
+    type: Literal["AssignmentRejected"] = "AssignmentRejected"
+    command_id: str = Field(description="The refused command.")
+    number: E164
+    reason: ErrorCode = Field(description="Stable code: `number_not_active`, `target_not_found`, …")
+    detail: str = Field(description="Human-readable explanation for the admin.")
+
+
+class AlertSeverity(StrEnum):
+    """How urgent an alert is."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class AdminAlertRaised(Event):
+    """An in-app alert for one admin (or all admins of the tenant when `recipient` is empty)."""
+
+    type: Literal["AdminAlertRaised"] = "AdminAlertRaised"
+    alert_id: str = Field(description="Id of the alert (for read/unread).")
+    recipient: str | None = Field(
+        default=None, description="User id of the admin to alert; none means every tenant admin."
+    )
+    severity: AlertSeverity = Field(default=AlertSeverity.WARNING, description="Urgency.")
+    code: ErrorCode = Field(description="Stable code of what happened.")
+    title: str = Field(description="One-line summary shown in the alert list.")
+    detail: str = Field(description="What happened and what to do next.")
+    number: E164 | None = Field(default=None, description="The number concerned, if any.")
+    request_id: str | None = Field(default=None, description="The request concerned, if any.")
+    requirement: KycRequirement | None = Field(
+        default=None, description="What the regulator requires, for KYC alerts."
+    )
+
+
+OrderingEvent = Annotated[
+    NumberRequested
+    | NumberRequestRejected
+    | NumberRequestFailed
+    | NumberOrdered
+    | NumberApproved
+    | NumberImported
+    | NumberReleased
+    | AdminAlertRaised,
+    Field(discriminator="type"),
+]
+RoutingEvent = Annotated[
+    RoutingConfigured | RoutingFailed | RoutingRemoved | AdminAlertRaised,
+    Field(discriminator="type"),
+]
+AssignmentEvent = Annotated[
+    NumberAssigned | NumberReassigned | NumberUnassigned | AssignmentRejected,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,121 @@
+"""The topic registry: versioned names, the one service that publishes on each, what flows there.
+
+Naming: `velo.<owner>.<commands|events>.v<N>`; a topic's dead-letter queue is `<topic>.dlq`.
+Within a version, changes are additive only; an incompatible change makes a new `.v<N+1>` topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from velo_contracts import commands, events
+from velo_contracts.envelope import Message
+
+DLQ_SUFFIX = ".dlq"
+
+
+def dlq_of(topic: str) -> str:
+    """Returns the name of the dead-letter topic of topic."""
+    return topic + DLQ_SUFFIX
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One Kafka topic of the system."""
+
+    name: str
+    owner: str
+    kind: str
+    messages: tuple[type[Message], ...]
+    description: str
+    schema: Any
+
+    @property
+    def dlq(self) -> str:
+        """Name of this topic's dead-letter queue."""
+        return dlq_of(self.name)
+
+    def parse(self, data: bytes | str | dict[str, Any]) -> Message:
+        """Parses a message of this topic, picking its model by `type`."""
+        adapter: TypeAdapter[Message] = TypeAdapter(self.schema)
+        if isinstance(data, dict):
+            return adapter.validate_python(data)
+        return adapter.validate_json(data)
+
+
+ORDERING_COMMANDS = Topic(
+    name="velo.ordering.commands.v1",
+    owner="ordering",
+    kind="commands",
+    messages=(commands.RequestNumber, commands.ReleaseNumber),
+    description="Requests for numbers and releases, consumed by ordering.",
+    schema=commands.OrderingCommand,
+)
+ORDERING_EVENTS = Topic(
+    name="velo.ordering.events.v1",
+    owner="ordering",
+    kind="events",
+    messages=(
+        events.NumberRequested,
+        events.NumberRequestRejected,
+        events.NumberRequestFailed,
+        events.NumberOrdered,
+        events.NumberApproved,
+        events.NumberImported,
+        events.NumberReleased,
+        events.AdminAlertRaised,
+    ),
+    description="A number's life at DIDWW: requested, rejected, ordered, approved, imported, released.",
+    schema=events.OrderingEvent,
+)
+ROUTING_EVENTS = Topic(
+    name="velo.routing.events.v1",
+    owner="sip-routing",
+    kind="events",
+    messages=(
+        events.RoutingConfigured,
+        events.RoutingFailed,
+        events.RoutingRemoved,
+        events.AdminAlertRaised,
+    ),
+    description="Whether PortSIP routes a number: configured (Active), failed, removed.",
+    schema=events.RoutingEvent,
+)
+ASSIGNMENT_COMMANDS = Topic(
+    name="velo.assignment.commands.v1",
+    owner="assignment",
+    kind="commands",
+    messages=(commands.AssignNumber, commands.ReassignNumber, commands.UnassignNumber),
+    description="Assign, reassign and unassign commands, consumed by assignment.",
+    schema=commands.AssignmentCommand,
+)
+ASSIGNMENT_EVENTS = Topic(
+    name="velo.assignment.events.v1",
+    owner="assignment",
+    kind="events",
+    messages=(
+        events.NumberAssigned,
+        events.NumberReassigned,
+        events.NumberUnassigned,
+        events.AssignmentRejected,
+    ),
+    description="Which agent and target a number belongs to, and refused assignments.",
+    schema=events.AssignmentEvent,
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (
+    ORDERING_COMMANDS,
+    ORDERING_EVENTS,
+    ROUTING_EVENTS,
+    ASSIGNMENT_COMMANDS,
+    ASSIGNMENT_EVENTS,
+)
+TOPICS_BY_NAME = {topic.name: topic for topic in ALL_TOPICS}
+
+
+def message_models() -> dict[str, type[Message]]:
+    """Returns every message model of v1 by its type name."""
+    return {model.__name__: model for topic in ALL_TOPICS for model in topic.messages}
