@@ -31,9 +31,12 @@ class PortsipClient:
         retry: RetryPolicy | None = None,
         clock: Clock = time.monotonic,
         refresh_margin: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
     ):
         """Prepares a client for the API root base_url, e.g. `https://pbx:8887/api`."""
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
         credentials = Credentials(username, password, domain)
         self.domain = domain
         self.tokens = TokenKeeper(
