@@ -1,0 +1,81 @@
+"""Fixtures: a fresh PortSIP sandbox on a real port per test, and clients of its demo tenants."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from velo_portsip import PortsipClient, RetryPolicy
+from velo_sandbox.portsip import SandboxConfig, create_app
+from velo_sandbox.portsip.config import SandboxClock
+from velo_sandbox.serve import serve_in_thread
+
+ACME = ("acme.pbx.local", "admin", "acme-admin-pass")
+GLOBEX = ("globex.pbx.local", "admin", "globex-admin-pass")
+NO_WAIT = RetryPolicy(attempts=3, backoff=0.0)
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox: its app (state), URL and clock."""
+
+    app: Starlette
+    url: str
+    clock: SandboxClock
+
+    @property
+    def api(self) -> str:
+        """Returns the API root the client talks to."""
+        return f"{self.url}/api"
+
+    def client(self, tenant: tuple[str, str, str] = ACME, **options: Any) -> PortsipClient:
+        """Returns a client logged in (lazily) as the tenant's admin."""
+        domain, admin, password = tenant
+        options = {"retry": NO_WAIT, "clock": self.clock, "timeout": 5.0, **options}
+        return PortsipClient(self.api, admin, password, domain, **options)
+
+    def routing(self, domain: str = ACME[0]) -> dict[str, Any]:
+        """Returns the sandbox's routing dump of a tenant."""
+        response = httpx.get(f"{self.url}/_admin/tenants/{domain}/routing")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Calls an admin endpoint of the sandbox."""
+        return httpx.request(method, f"{self.url}/_admin{path}", **kwargs)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """Serves a fresh sandbox (demo tenants seeded) for one test."""
+    clock = SandboxClock()
+    app = create_app(SandboxConfig(clock=clock))
+    with serve_in_thread(app) as server:
+        yield Sandbox(app, server.url, clock)
+
+
+@pytest.fixture
+async def acme(sandbox: Sandbox) -> AsyncIterator[PortsipClient]:
+    """A client of the acme tenant's admin."""
+    async with sandbox.client(ACME) as client:
+        yield client
+
+
+@pytest.fixture
+async def globex(sandbox: Sandbox) -> AsyncIterator[PortsipClient]:
+    """A client of the globex tenant's admin."""
+    async with sandbox.client(GLOBEX) as client:
+        yield client
+
+
+@pytest.fixture
+async def trunk_id(acme: PortsipClient) -> str:
+    """The id of acme's own DIDWW trunk."""
+    provider = await acme.providers.find_by_name("DIDWW")
+    assert provider is not None
+    return provider.id
