@@ -1,0 +1,153 @@
+"""DIDWW-specific admin endpoints, outside `/v3`: accounts, out-of-band DIDs, faults, counters."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from velo_sandbox.didww.catalog import Number
+from velo_sandbox.didww.ordering import finish_order
+from velo_sandbox.didww.runtime import Sandbox, sandbox_of
+
+
+def _error(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    return dict(await request.json()) if raw else {}
+
+
+def _account_view(sandbox: Sandbox, api_key: str) -> dict[str, Any]:
+    account = sandbox.state.records.accounts[api_key]
+    dids = sandbox.state.dids(api_key)
+    return {
+        "key_hint": "…" + api_key[-4:],
+        "balance": f"{account.balance:.2f}",
+        "dids": len(dids),
+        "active_dids": sum(1 for d in dids if not d.terminated),
+    }
+
+
+async def create_account(request: Request) -> Response:
+    """Creates an account: `{"api_key": "...", "balance": "100.00"}`."""
+    body = await _body(request)
+    try:
+        api_key, balance = str(body["api_key"]), Decimal(str(body.get("balance", "0")))
+    except (KeyError, InvalidOperation):
+        return _error("need api_key and a decimal balance")
+    sandbox = sandbox_of(request)
+    sandbox.state.add_account(api_key, balance)
+    return JSONResponse(_account_view(sandbox, api_key), status_code=201)
+
+
+async def get_account(request: Request) -> Response:
+    """Shows an account's balance and DID counts."""
+    sandbox = sandbox_of(request)
+    api_key = request.path_params["key"]
+    if sandbox.state.account(api_key) is None:
+        return _error("no such account", 404)
+    return JSONResponse(_account_view(sandbox, api_key))
+
+
+async def set_balance(request: Request) -> Response:
+    """Sets an account's balance: `{"balance": "0.50"}`."""
+    sandbox = sandbox_of(request)
+    account = sandbox.state.account(request.path_params["key"])
+    if account is None:
+        return _error("no such account", 404)
+    account.balance = Decimal(str((await _body(request))["balance"]))
+    return JSONResponse(_account_view(sandbox, account.api_key))
+
+
+async def deliver_did(request: Request) -> Response:
+    """Delivers a DID without an order: `{"number": ...}` or `{"did_group_id": ...}`."""
+    sandbox = sandbox_of(request)
+    api_key = request.path_params["key"]
+    if sandbox.state.account(api_key) is None:
+        return _error("no such account", 404)
+    number = _free_number(sandbox, await _body(request))
+    if number is None:
+        return _error("no such free number", 409)
+    did = sandbox.state.deliver(api_key, number, order_id=None)
+    return JSONResponse(
+        {"id": did.id, "number": did.number, "did_group_id": did.group_id}, status_code=201
+    )
+
+
+def _free_number(sandbox: Sandbox, body: dict[str, Any]) -> Number | None:
+    state = sandbox.state
+    if "number" in body:
+        number = state.catalog.number_by_digits.get(str(body["number"]).lstrip("+"))
+        return number if number is not None and state.is_available(number) else None
+    group_id = body.get("did_group_id")
+    return next((n for n in state.available_numbers() if n.group.id == group_id), None)
+
+
+async def set_rate_limit(request: Request) -> Response:
+    """Sets `rps` (null disables the limit) and/or a burst of `burst_429` refusals."""
+    limits = sandbox_of(request).limits
+    body = await _body(request)
+    if "rps" in body:
+        limits.rps = body["rps"]
+    limits.burst_429 = int(body.get("burst_429", limits.burst_429))
+    limits.retry_after = int(body.get("retry_after", limits.retry_after))
+    return JSONResponse(
+        {"rps": limits.rps, "burst_429": limits.burst_429, "refused": limits.refused}
+    )
+
+
+async def cancel_next_orders(request: Request) -> Response:
+    """Makes the next `count` orders end canceled (refunded, callback sent)."""
+    state = sandbox_of(request).state
+    state.cancel_next_orders = int((await _body(request)).get("count", 1))
+    return JSONResponse({"cancel_next_orders": state.cancel_next_orders})
+
+
+async def complete_orders(request: Request) -> Response:
+    """Finishes every pending order now instead of after the delay."""
+    sandbox = sandbox_of(request)
+    pending = [o for o in sandbox.state.records.orders.values() if o.status == "pending"]
+    for order in pending:
+        finish_order(sandbox.state, order)
+        await sandbox.fulfilment.notify(order)
+    return JSONResponse({"finished": len(pending)})
+
+
+async def expire_reservations(request: Request) -> Response:
+    """Expires one reservation (`{"id": ...}`) or those past their time, now."""
+    state = sandbox_of(request).state
+    expired = state.expire_reservations(only=(await _body(request)).get("id"))
+    return JSONResponse({"expired": expired})
+
+
+async def order_counters(request: Request) -> Response:
+    """Counts orders created per external_reference_id, and lists callbacks sent."""
+    sandbox = sandbox_of(request)
+    deliveries = [vars(d) for d in sandbox.fulfilment.deliveries]
+    return JSONResponse(
+        {
+            "by_external_reference_id": dict(sandbox.state.orders_by_reference),
+            "callbacks": deliveries,
+        }
+    )
+
+
+def didww_admin_routes(base: str = "/_admin") -> list[Route]:
+    """Returns the DIDWW-specific admin routes."""
+    return [
+        Route(f"{base}/accounts", create_account, methods=["POST"]),
+        Route(f"{base}/accounts/{{key}}", get_account, methods=["GET"]),
+        Route(f"{base}/accounts/{{key}}", set_balance, methods=["PATCH"]),
+        Route(f"{base}/accounts/{{key}}/dids", deliver_did, methods=["POST"]),
+        Route(f"{base}/rate_limit", set_rate_limit, methods=["POST"]),
+        Route(f"{base}/orders/cancel_next", cancel_next_orders, methods=["POST"]),
+        Route(f"{base}/orders/complete", complete_orders, methods=["POST"]),
+        Route(f"{base}/reservations/expire", expire_reservations, methods=["POST"]),
+        Route(f"{base}/counters/orders", order_counters, methods=["GET"]),
+    ]

@@ -1,0 +1,74 @@
+"""`create_app(config)`: the DIDWW sandbox as a Starlette app (`/v3` plus `/_admin`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from velo_sandbox.didww import routes_coverage, routes_dids, routes_orders
+from velo_sandbox.didww.admin import didww_admin_routes
+from velo_sandbox.didww.catalog import build_catalog
+from velo_sandbox.didww.errors import ApiError, error_body, not_found
+from velo_sandbox.didww.fulfilment import Fulfilment
+from velo_sandbox.didww.limits import KeyRateLimit
+from velo_sandbox.didww.persistence import keep_saved, load, save
+from velo_sandbox.didww.runtime import Sandbox, SandboxConfig, on_api_error
+from velo_sandbox.didww.state import SandboxState
+from velo_sandbox.faults import FaultMiddleware, FaultState, admin_routes
+
+
+async def _unknown(request: Request) -> Response:
+    raise not_found("route", request.url.path)
+
+
+def build_sandbox(config: SandboxConfig) -> Sandbox:
+    """Builds the sandbox's state from config (and its state file, if any)."""
+    state = SandboxState(build_catalog(config.seed), load(config.state_file), config.clock)
+    for api_key, balance in config.accounts.items():
+        if state.account(api_key) is None:
+            state.add_account(api_key, balance)
+    return Sandbox(
+        state, KeyRateLimit(config.rate_limit), Fulfilment(state, config.order_delay), FaultState()
+    )
+
+
+def create_app(config: SandboxConfig | None = None) -> Starlette:
+    """Returns the DIDWW sandbox app; `app.state.sandbox` gives tests direct access."""
+    config = config or SandboxConfig()
+    sandbox = build_sandbox(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        sandbox.fulfilment.resume()
+        saver = (
+            asyncio.create_task(keep_saved(config.state_file, sandbox.state.records))
+            if config.state_file
+            else None
+        )
+        try:
+            yield
+        finally:
+            if saver is not None:
+                saver.cancel()
+            await sandbox.fulfilment.aclose()
+            if config.state_file:
+                save(config.state_file, sandbox.state.records)
+
+    routes = [
+        *routes_coverage.ROUTES,
+        *routes_orders.ROUTES,
+        *routes_dids.ROUTES,
+        Route("/v3/{path:path}", _unknown, methods=["GET", "POST", "PATCH", "DELETE"]),
+        *didww_admin_routes(),
+        *admin_routes(sandbox.faults),
+    ]
+    app = Starlette(routes=routes, exception_handlers={ApiError: on_api_error}, lifespan=lifespan)
+    app.state.sandbox = sandbox
+    app.add_middleware(FaultMiddleware, state=sandbox.faults, prefix="/v3", error_body=error_body)
+    return app

@@ -1,0 +1,106 @@
+"""Completes orders after a delay and delivers DIDWW's signed callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import httpx
+
+from velo_sandbox.didww.ordering import cancel_order, finish_order
+from velo_sandbox.didww.records import Order
+from velo_sandbox.didww.signing import signature
+from velo_sandbox.didww.state import SandboxState
+
+log = logging.getLogger("velo_sandbox.didww")
+CALLBACK_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One callback the sandbox tried to send."""
+
+    order_id: str
+    status: str
+    url: str
+    http_status: int | None
+
+
+class Fulfilment:
+    """Finishes pending orders in the background and notifies their callback URLs."""
+
+    def __init__(self, state: SandboxState, delay: float, timeout: float = 5.0) -> None:
+        self.state = state
+        self.delay = delay
+        self.timeout = timeout
+        self.deliveries: list[Delivery] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def schedule(self, order: Order) -> None:
+        """Finishes order after the configured delay."""
+        task = asyncio.get_running_loop().create_task(self._finish_later(order.id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def cancel(self, order: Order) -> None:
+        """Cancels a pending order at the customer's request and notifies it."""
+        cancel_order(self.state, order)
+        self._notify_soon(order)
+
+    async def _finish_later(self, order_id: str) -> None:
+        await asyncio.sleep(self.delay)
+        order = self.state.records.orders.get(order_id)
+        if order is None or order.status != "pending":
+            return
+        finish_order(self.state, order)
+        await self.notify(order)
+
+    def _notify_soon(self, order: Order) -> None:
+        task = asyncio.get_running_loop().create_task(self.notify(order))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def notify(self, order: Order) -> None:
+        """Sends the order's signed callback, retrying a few times on failure."""
+        if not order.callback_url:
+            return
+        payload = {"id": order.id, "type": "orders", "status": order.status}
+        headers = {"X-DIDWW-Signature": signature(order.api_key, order.callback_url, payload)}
+        http_status = None
+        async with httpx.AsyncClient(timeout=self.timeout) as http:
+            for attempt in range(CALLBACK_ATTEMPTS):
+                http_status = await self._send(http, order, payload, headers)
+                if http_status is not None and http_status < 300:
+                    break
+                await asyncio.sleep(0.2 * 2**attempt)
+        self.deliveries.append(Delivery(order.id, order.status, order.callback_url, http_status))
+
+    @staticmethod
+    async def _send(
+        http: httpx.AsyncClient, order: Order, payload: dict[str, str], headers: dict[str, str]
+    ) -> int | None:
+        url = order.callback_url or ""
+        try:
+            if order.callback_method == "get":
+                response = await http.get(url, params=payload, headers=headers)
+            else:
+                response = await http.post(url, data=payload, headers=headers)
+        except httpx.HTTPError as exc:
+            log.warning(
+                "callback failed", extra={"order_id": order.id, "error": type(exc).__name__}
+            )
+            return None
+        return response.status_code
+
+    def resume(self) -> None:
+        """Schedules every pending order again (after loading persisted state)."""
+        for order in self.state.records.orders.values():
+            if order.status == "pending":
+                self.schedule(order)
+
+    async def aclose(self) -> None:
+        """Stops pending work."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

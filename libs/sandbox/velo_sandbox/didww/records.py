@@ -1,0 +1,99 @@
+"""Mutable records of the sandbox: accounts and what they hold. Serializable for persistence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Account(BaseModel):
+    """One DIDWW customer account, reached with one API key."""
+
+    api_key: str
+    balance: Decimal
+    credit: Decimal = Decimal("0.00")
+
+
+class Reservation(BaseModel):
+    """A 10-minute hold of a number by one account."""
+
+    id: str
+    api_key: str
+    number_id: str
+    description: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class OrderLine(BaseModel):
+    """One item of an order and the numbers set aside for it."""
+
+    sku_id: str
+    group_id: str
+    qty: int
+    nrc: Decimal
+    mrc: Decimal
+    number_ids: list[str]
+    billed_from: datetime | None = None
+    billed_to: datetime | None = None
+
+
+class Order(BaseModel):
+    """An order; charged when placed, fulfilled or canceled later."""
+
+    id: str
+    api_key: str
+    reference: str
+    status: str = "pending"
+    amount: Decimal
+    created_at: datetime
+    callback_url: str | None = None
+    callback_method: str | None = None
+    external_reference_id: str | None = None
+    lines: list[OrderLine]
+    doomed: bool = Field(default=False, description="Canceled instead of completed (fault).")
+
+
+class Did(BaseModel):
+    """A number owned by an account."""
+
+    id: str
+    api_key: str
+    number_id: str
+    number: str
+    group_id: str
+    order_id: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    awaiting_registration: bool = False
+    blocked: bool = False
+    terminated: bool = False
+    billing_cycles_count: int | None = None
+    description: str | None = None
+    capacity_limit: int | None = None
+    trunk_id: str | None = None
+
+
+class Trunk(BaseModel):
+    """A voice_in_trunk of an account."""
+
+    id: str
+    api_key: str
+    name: str
+    created_at: datetime
+    attributes: dict[str, Any]
+    configuration: dict[str, Any]
+
+
+class Records(BaseModel):
+    """All mutable state; numbers not in `holds` are available."""
+
+    accounts: dict[str, Account] = {}
+    holds: dict[str, str] = Field(default={}, description="number id -> holder id")
+    reservations: dict[str, Reservation] = {}
+    orders: dict[str, Order] = {}
+    dids: dict[str, Did] = {}
+    trunks: dict[str, Trunk] = {}

@@ -1,0 +1,242 @@
+"""Renders sandbox objects as DIDWW JSON:API resources, with their relationship targets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from velo_sandbox.didww import catalog as cat
+from velo_sandbox.didww import records as rec
+from velo_sandbox.didww.clock import iso
+from velo_sandbox.didww.state import SandboxState
+
+Related = Any
+"""A relationship target: an object, a list of objects, or None."""
+
+
+@dataclass
+class Rendered:
+    """A resource plus the objects its relationships point at."""
+
+    type: str
+    id: str
+    attributes: dict[str, Any]
+    related: dict[str, Related] = field(default_factory=dict)
+    meta: dict[str, Any] | None = None
+
+
+def money(amount: Decimal) -> str:
+    """Formats a price with two decimals."""
+    return f"{amount:.2f}"
+
+
+def compact(amount: Decimal) -> str:
+    """Formats an order amount as DIDWW does, without trailing zeros ("3.6")."""
+    text = f"{amount:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _country(c: cat.Country, _: SandboxState) -> Rendered:
+    return Rendered(
+        "countries", c.id, {"name": c.name, "prefix": c.prefix, "iso": c.iso}, {"regions": []}
+    )
+
+
+def _group_type(t: cat.GroupType, _: SandboxState) -> Rendered:
+    return Rendered("did_group_types", t.id, {"name": t.name})
+
+
+def _sku(s: cat.Sku, _: SandboxState) -> Rendered:
+    attrs = {
+        "setup_price": money(s.setup_price),
+        "monthly_price": money(s.monthly_price),
+        "channels_included_count": s.channels_included_count,
+    }
+    return Rendered("stock_keeping_units", s.id, attrs)
+
+
+def _requirement(r: cat.Requirement, _: SandboxState) -> Rendered:
+    personal = r.identity_type in ("any", "personal")
+    business = r.identity_type in ("any", "business")
+    attrs = {
+        "identity_type": r.identity_type,
+        "personal_area_level": "world_wide" if personal else None,
+        "business_area_level": "world_wide" if business else None,
+        "address_area_level": r.address_area_level,
+        "personal_proof_qty": r.personal_proof_qty,
+        "business_proof_qty": r.business_proof_qty,
+        "address_proof_qty": r.address_proof_qty,
+        "personal_mandatory_fields": list(r.mandatory_fields) if r.mandatory_fields else None,
+        "business_mandatory_fields": ["company_reg_number"] if business else None,
+        "service_description_required": False,
+        "restriction_message": r.restriction_message,
+    }
+    empty = dict.fromkeys(
+        (
+            "personal_permanent_document",
+            "business_permanent_document",
+            "personal_onetime_document",
+            "business_onetime_document",
+        )
+    )
+    lists: dict[str, list[Any]] = {
+        k: [] for k in ("personal_proof_types", "business_proof_types", "address_proof_types")
+    }
+    return Rendered(
+        "address_requirements",
+        r.id,
+        attrs,
+        {"country": r.country, "did_group_type": r.group_type, **empty, **lists},
+    )
+
+
+def _group(g: cat.DidGroup, state: SandboxState) -> Rendered:
+    attrs = {
+        "prefix": g.prefix,
+        "area_name": g.area_name,
+        "features": list(g.features),
+        "is_metered": g.is_metered,
+        "allow_additional_channels": True,
+        "service_restrictions": None,
+    }
+    stock = state.stock(g.id)
+    meta = {
+        "available_dids_enabled": g.available_dids_enabled,
+        "needs_registration": g.requirement is not None,
+        "is_available": stock > 0,
+        "total_count": stock,
+    }
+    related = {
+        "country": g.country,
+        "city": None,
+        "did_group_type": g.group_type,
+        "region": None,
+        "stock_keeping_units": list(g.skus),
+        "address_requirement": g.requirement,
+    }
+    return Rendered("did_groups", g.id, attrs, related, meta)
+
+
+def _number(n: cat.Number, _: SandboxState) -> Rendered:
+    return Rendered(
+        "available_dids", n.id, {"number": n.number}, {"did_group": n.group, "nanpa_prefix": None}
+    )
+
+
+def _reservation(r: rec.Reservation, state: SandboxState) -> Rendered:
+    attrs = {
+        "description": r.description,
+        "created_at": iso(r.created_at),
+        "expires_at": iso(r.expires_at),
+    }
+    return Rendered(
+        "did_reservations", r.id, attrs, {"available_did": state.catalog.by_id[r.number_id]}
+    )
+
+
+def _order_item(line: rec.OrderLine) -> dict[str, Any]:
+    sku = {"nrc": compact(line.nrc), "mrc": compact(line.mrc)}
+    billed = {
+        "billed_from": line.billed_from.date().isoformat() if line.billed_from else None,
+        "billed_to": line.billed_to.date().isoformat() if line.billed_to else None,
+    }
+    attrs = {
+        "qty": line.qty,
+        **sku,
+        "prorated_mrc": False,
+        **billed,
+        "did_group_id": line.group_id,
+        "setup_price": sku["nrc"],
+        "monthly_price": sku["mrc"],
+    }
+    return {"type": "did_order_items", "attributes": attrs}
+
+
+def _order(o: rec.Order, _: SandboxState) -> Rendered:
+    attrs = {
+        "reference": o.reference,
+        "description": "DID",
+        "amount": compact(o.amount),
+        "status": o.status,
+        "created_at": iso(o.created_at),
+        "callback_url": o.callback_url,
+        "callback_method": o.callback_method,
+        "external_reference_id": o.external_reference_id,
+        "items": [_order_item(line) for line in o.lines],
+    }
+    return Rendered("orders", o.id, attrs)
+
+
+def _did(d: rec.Did, state: SandboxState) -> Rendered:
+    attrs = {
+        "number": d.number,
+        "description": d.description,
+        "blocked": d.blocked,
+        "awaiting_registration": d.awaiting_registration,
+        "terminated": d.terminated,
+        "emergency_enabled": False,
+        "capacity_limit": d.capacity_limit,
+        "channels_included_count": 2,
+        "dedicated_channels_count": 0,
+        "billing_cycles_count": d.billing_cycles_count,
+        "created_at": iso(d.created_at),
+        "expires_at": iso(d.expires_at) if d.expires_at else None,
+    }
+    related = dict.fromkeys(
+        (
+            "capacity_pool",
+            "shared_capacity_group",
+            "address_verification",
+            "voice_in_trunk_group",
+            "emergency_calling_service",
+            "emergency_verification",
+            "identity",
+        )
+    )
+    related |= {
+        "did_group": state.catalog.by_id[d.group_id],
+        "order": state.records.orders.get(d.order_id or ""),
+        "voice_in_trunk": state.records.trunks.get(d.trunk_id or ""),
+    }
+    return Rendered("dids", d.id, attrs, related)
+
+
+def _trunk(t: rec.Trunk, _: SandboxState) -> Rendered:
+    attrs = {
+        **t.attributes,
+        "name": t.name,
+        "created_at": iso(t.created_at),
+        "configuration": t.configuration,
+    }
+    return Rendered("voice_in_trunks", t.id, attrs, {"voice_in_trunk_group": None, "pop": None})
+
+
+def _balance(a: rec.Account, _: SandboxState) -> Rendered:
+    attrs = {
+        "balance": money(a.balance),
+        "credit": money(a.credit),
+        "total_balance": money(a.balance + a.credit),
+    }
+    return Rendered("balances", cat.stable_id("balance", a.api_key), attrs)
+
+
+RENDERERS: dict[type, Callable[[Any, SandboxState], Rendered]] = {
+    cat.Country: _country,
+    cat.GroupType: _group_type,
+    cat.Sku: _sku,
+    cat.Requirement: _requirement,
+    cat.DidGroup: _group,
+    cat.Number: _number,
+    rec.Reservation: _reservation,
+    rec.Order: _order,
+    rec.Did: _did,
+    rec.Trunk: _trunk,
+    rec.Account: _balance,
+}
+
+
+def render(obj: Any, state: SandboxState) -> Rendered:
+    """Renders any sandbox object."""
+    return RENDERERS[type(obj)](obj, state)

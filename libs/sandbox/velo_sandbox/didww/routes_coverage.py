@@ -1,0 +1,156 @@
+"""`/v3` coverage endpoints: countries, types, DID groups, available DIDs, KYC rules, balance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from velo_sandbox.didww import catalog as cat
+from velo_sandbox.didww.documents import Composer
+from velo_sandbox.didww.errors import bad_request, not_found
+from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.runtime import caller, jsonapi
+
+AVAILABLE_DIDS_CAP = 100
+GROUP_INCLUDES = (
+    "country",
+    "city",
+    "did_group_type",
+    "region",
+    "stock_keeping_units",
+    "address_requirement",
+)
+GROUP_FILTERS = {
+    "id": lambda g: g.id,
+    "country.id": lambda g: g.country.id,
+    "prefix": lambda g: g.prefix,
+    "did_group_type.id": lambda g: g.group_type.id,
+    "area_name": lambda g: g.area_name,
+    "needs_registration": lambda g: g.requirement is not None,
+    "available_dids_enabled": lambda g: g.available_dids_enabled,
+    "is_metered": lambda g: g.is_metered,
+}
+NUMBER_FILTERS = {
+    "id": lambda n: n.id,
+    "country.id": lambda n: n.group.country.id,
+    "did_group.id": lambda n: n.group.id,
+    "did_group_type.id": lambda n: n.group.group_type.id,
+    "did_group.needs_registration": lambda n: n.group.requirement is not None,
+}
+
+
+async def countries(request: Request) -> Response:
+    """Lists countries (not paginated)."""
+    sandbox, _ = caller(request)
+    fields = {
+        "id": lambda c: c.id,
+        "iso": lambda c: c.iso,
+        "name": lambda c: c.name,
+        "prefix": lambda c: c.prefix,
+    }
+    found = apply_filters(request, sandbox.state.catalog.countries, fields)
+    return jsonapi(Composer(request, sandbox.state).collection(found, paginate=False))
+
+
+async def did_group_types(request: Request) -> Response:
+    """Lists the kinds of number."""
+    sandbox, _ = caller(request)
+    fields = {"id": lambda t: t.id, "name": lambda t: t.name}
+    found = apply_filters(request, sandbox.state.catalog.group_types, fields)
+    return jsonapi(Composer(request, sandbox.state).collection(found))
+
+
+async def did_groups(request: Request) -> Response:
+    """Lists DID groups."""
+    sandbox, _ = caller(request)
+    state = sandbox.state
+    custom = {"is_available": lambda g, raw: (state.stock(g.id) > 0) == (raw == "true")}
+    found = apply_filters(request, state.catalog.groups, GROUP_FILTERS, custom)
+    return jsonapi(Composer(request, state, GROUP_INCLUDES).collection(found))
+
+
+async def did_group(request: Request) -> Response:
+    """Reads one DID group."""
+    sandbox, _ = caller(request)
+    group = _catalog_item(sandbox.state.catalog, request, cat.DidGroup, "did_groups")
+    return jsonapi(Composer(request, sandbox.state, GROUP_INCLUDES).single(group))
+
+
+def _number_contains(number: cat.Number, raw: str) -> bool:
+    return raw in number.number
+
+
+async def available_dids(request: Request) -> Response:
+    """Lists free numbers of groups that allow picking; capped, with `meta.total_count`."""
+    sandbox, _ = caller(request)
+    contains = request.query_params.get("filter[number_contains]")
+    if contains is not None and (len(contains) < 3 or not contains.isdigit()):
+        raise bad_request(
+            "Invalid filter value", "number_contains must have 3 or more digits", "105"
+        )
+    pickable = (n for n in sandbox.state.available_numbers() if n.group.available_dids_enabled)
+    found = apply_filters(request, pickable, NUMBER_FILTERS, {"number_contains": _number_contains})
+    composer = Composer(request, sandbox.state, ("did_group", "nanpa_prefix"))
+    doc = composer.collection(found[:AVAILABLE_DIDS_CAP], paginate=False, total_count=len(found))
+    return jsonapi(doc)
+
+
+async def available_did(request: Request) -> Response:
+    """Reads one free number."""
+    sandbox, _ = caller(request)
+    number = _catalog_item(sandbox.state.catalog, request, cat.Number, "available_dids")
+    if not sandbox.state.is_available(number) or not number.group.available_dids_enabled:
+        raise not_found("available_dids", number.id)
+    return jsonapi(Composer(request, sandbox.state, ("did_group", "nanpa_prefix")).single(number))
+
+
+async def address_requirements(request: Request) -> Response:
+    """Lists the KYC requirements."""
+    sandbox, _ = caller(request)
+    fields = {
+        "id": lambda r: r.id,
+        "country.id": lambda r: r.country.id,
+        "did_group_type.id": lambda r: r.group_type.id,
+    }
+    found = apply_filters(request, sandbox.state.catalog.requirements, fields)
+    return jsonapi(
+        Composer(request, sandbox.state, ("country", "did_group_type")).collection(found)
+    )
+
+
+async def address_requirement(request: Request) -> Response:
+    """Reads one KYC requirement."""
+    sandbox, _ = caller(request)
+    item = _catalog_item(sandbox.state.catalog, request, cat.Requirement, "address_requirements")
+    return jsonapi(Composer(request, sandbox.state, ("country", "did_group_type")).single(item))
+
+
+async def balance(request: Request) -> Response:
+    """Reads the caller's balance."""
+    sandbox, api_key = caller(request)
+    account = sandbox.state.records.accounts[api_key]
+    return jsonapi(Composer(request, sandbox.state).single(account))
+
+
+def _catalog_item(catalog: cat.Catalog, request: Request, kind: type, name: str) -> Any:
+    ident = request.path_params["id"]
+    item = catalog.by_id.get(ident)
+    if not isinstance(item, kind):
+        raise not_found(name, ident)
+    return item
+
+
+ROUTES = [
+    Route("/v3/countries", countries, methods=["GET"]),
+    Route("/v3/did_group_types", did_group_types, methods=["GET"]),
+    Route("/v3/did_groups", did_groups, methods=["GET"]),
+    Route("/v3/did_groups/{id}", did_group, methods=["GET"]),
+    Route("/v3/available_dids", available_dids, methods=["GET"]),
+    Route("/v3/available_dids/{id}", available_did, methods=["GET"]),
+    Route("/v3/address_requirements", address_requirements, methods=["GET"]),
+    Route("/v3/address_requirements/{id}", address_requirement, methods=["GET"]),
+    Route("/v3/balance", balance, methods=["GET"]),
+]

@@ -1,0 +1,123 @@
+"""`/v3` buying endpoints: DID reservations and orders."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from velo_sandbox.didww.clock import iso
+from velo_sandbox.didww.documents import Composer
+from velo_sandbox.didww.errors import invalid, not_found
+from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.ordering import place_order
+from velo_sandbox.didww.records import Order
+from velo_sandbox.didww.runtime import Sandbox, caller, jsonapi, request_data
+
+RESERVATIONS_PER_ACCOUNT = 100
+ORDER_FILTERS = {
+    "id": lambda o: o.id,
+    "reference": lambda o: o.reference,
+    "status": lambda o: o.status,
+    "external_reference_id": lambda o: o.external_reference_id,
+}
+
+
+def _reservations_left(sandbox: Sandbox, api_key: str) -> int:
+    held = sum(1 for r in sandbox.state.records.reservations.values() if r.api_key == api_key)
+    return max(0, RESERVATIONS_PER_ACCOUNT - held)
+
+
+async def create_reservation(request: Request) -> Response:
+    """Holds an available DID for 10 minutes."""
+    sandbox, api_key = caller(request)
+    data = await request_data(request)
+    linkage = ((data.get("relationships") or {}).get("available_did") or {}).get("data") or {}
+    if not linkage.get("id"):
+        raise invalid("available_did", "can't be blank", "/data/relationships")
+    description = (data.get("attributes") or {}).get("description")
+    reservation = sandbox.state.reserve(api_key, str(linkage["id"]), description)
+    doc = Composer(request, sandbox.state, ("available_did",)).single(reservation)
+    return jsonapi(doc, 201)
+
+
+async def list_reservations(request: Request) -> Response:
+    """Lists the caller's live reservations."""
+    sandbox, api_key = caller(request)
+    sandbox.state.expire_reservations()
+    mine = [r for r in sandbox.state.records.reservations.values() if r.api_key == api_key]
+    found = apply_filters(
+        request, mine, {"id": lambda r: r.id, "description": lambda r: r.description}
+    )
+    composer = Composer(request, sandbox.state, ("available_did",))
+    return jsonapi(composer.collection(found, available_count=_reservations_left(sandbox, api_key)))
+
+
+async def get_reservation(request: Request) -> Response:
+    """Reads one reservation."""
+    sandbox, api_key = caller(request)
+    reservation = sandbox.state.reservation(api_key, request.path_params["id"])
+    doc = Composer(request, sandbox.state, ("available_did",)).single(reservation)
+    doc["meta"]["available_count"] = _reservations_left(sandbox, api_key)
+    return jsonapi(doc)
+
+
+async def delete_reservation(request: Request) -> Response:
+    """Releases a reservation."""
+    sandbox, api_key = caller(request)
+    sandbox.state.release_reservation(api_key, request.path_params["id"])
+    return jsonapi(None)
+
+
+async def create_order(request: Request) -> Response:
+    """Places, charges and schedules an order."""
+    sandbox, api_key = caller(request)
+    data = await request_data(request)
+    order = place_order(sandbox.state, api_key, data.get("attributes") or {})
+    sandbox.fulfilment.schedule(order)
+    return jsonapi(Composer(request, sandbox.state).single(order), 201)
+
+
+async def list_orders(request: Request) -> Response:
+    """Lists the caller's orders."""
+    sandbox, api_key = caller(request)
+    mine = [o for o in sandbox.state.records.orders.values() if o.api_key == api_key]
+    custom = {
+        "created_at_gteq": lambda o, raw: iso(o.created_at) >= raw,
+        "created_at_lteq": lambda o, raw: iso(o.created_at) <= raw,
+    }
+    found = apply_filters(request, mine, ORDER_FILTERS, custom)
+    return jsonapi(Composer(request, sandbox.state).collection(found))
+
+
+def _order(sandbox: Sandbox, api_key: str, order_id: str) -> Order:
+    order = sandbox.state.records.orders.get(order_id)
+    if order is None or order.api_key != api_key:
+        raise not_found("orders", order_id)
+    return order
+
+
+async def get_order(request: Request) -> Response:
+    """Reads one order."""
+    sandbox, api_key = caller(request)
+    order = _order(sandbox, api_key, request.path_params["id"])
+    return jsonapi(Composer(request, sandbox.state).single(order))
+
+
+async def cancel_order(request: Request) -> Response:
+    """Cancels a pending order, refunding it."""
+    sandbox, api_key = caller(request)
+    await sandbox.fulfilment.cancel(_order(sandbox, api_key, request.path_params["id"]))
+    return jsonapi(None)
+
+
+ROUTES = [
+    Route("/v3/did_reservations", create_reservation, methods=["POST"]),
+    Route("/v3/did_reservations", list_reservations, methods=["GET"]),
+    Route("/v3/did_reservations/{id}", get_reservation, methods=["GET"]),
+    Route("/v3/did_reservations/{id}", delete_reservation, methods=["DELETE"]),
+    Route("/v3/orders", create_order, methods=["POST"]),
+    Route("/v3/orders", list_orders, methods=["GET"]),
+    Route("/v3/orders/{id}", get_order, methods=["GET"]),
+    Route("/v3/orders/{id}", cancel_order, methods=["DELETE"]),
+]

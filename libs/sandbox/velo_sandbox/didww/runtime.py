@@ -1,0 +1,87 @@
+"""The running sandbox: configuration, state, limits and the helpers every route uses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from velo_sandbox.didww.clock import Clock, SystemClock
+from velo_sandbox.didww.errors import ApiError, bad_request, unauthorized
+from velo_sandbox.didww.fulfilment import Fulfilment
+from velo_sandbox.didww.limits import KeyRateLimit
+from velo_sandbox.didww.state import SandboxState
+from velo_sandbox.faults import FaultState
+
+MEDIA_TYPE = "application/vnd.api+json"
+DEMO_ACCOUNTS = {"sandbox-acme-key": Decimal("500.00"), "sandbox-globex-key": Decimal("500.00")}
+
+
+@dataclass
+class SandboxConfig:
+    """How to start the DIDWW sandbox."""
+
+    accounts: dict[str, Decimal] = field(default_factory=lambda: dict(DEMO_ACCOUNTS))
+    order_delay: float = 3.0
+    seed: int = 2026
+    state_file: Path | None = None
+    rate_limit: float | None = 20.0
+    clock: Clock = field(default_factory=SystemClock)
+
+
+@dataclass
+class Sandbox:
+    """What the routes of one sandbox app share."""
+
+    state: SandboxState
+    limits: KeyRateLimit
+    fulfilment: Fulfilment
+    faults: FaultState
+
+
+def sandbox_of(request: Request) -> Sandbox:
+    """Returns the sandbox serving request."""
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
+
+
+def caller(request: Request) -> tuple[Sandbox, str]:
+    """Authenticates and rate-limits request; returns the sandbox and the caller's API key."""
+    sandbox = sandbox_of(request)
+    api_key = request.headers.get("api-key", "")
+    if sandbox.state.account(api_key) is None:
+        raise unauthorized()
+    sandbox.limits.check(api_key)
+    return sandbox, api_key
+
+
+async def request_data(request: Request) -> dict[str, Any]:
+    """Returns the `data` object of a JSON:API request body."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise bad_request("Invalid request", "The body is not valid JSON.", "105") from None
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise bad_request("Missing parameter", "data is required.", "106")
+    return data
+
+
+def jsonapi(doc: dict[str, Any] | None, status: int = 200) -> Response:
+    """Returns a JSON:API response (an empty 204 when doc is None)."""
+    if doc is None:
+        return Response(status_code=204)
+    return Response(json.dumps(doc), status_code=status, media_type=MEDIA_TYPE)
+
+
+async def on_api_error(request: Request, exc: Exception) -> Response:
+    """Renders an ApiError as DIDWW's error document."""
+    assert isinstance(exc, ApiError)
+    response = jsonapi(exc.document(), exc.status)
+    response.headers.update(exc.headers)
+    return response

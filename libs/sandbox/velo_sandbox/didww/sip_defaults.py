@@ -1,0 +1,47 @@
+"""DIDWW's defaults for a SIP trunk configuration: every attribute a response carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SIP_DEFAULTS: dict[str, Any] = {
+    "host": None,
+    "port": None,
+    "username": None,
+    "transport_protocol_id": 1,
+    "network_protocol_priority": "force_ipv4",
+    "resolve_ruri": False,
+    "use_did_in_ruri": False,
+    "codec_ids": [9, 7],
+    "rx_dtmf_format_id": 1,
+    "tx_dtmf_format_id": 1,
+    "auth_enabled": False,
+    "auth_user": None,
+    "auth_password": None,
+    "auth_from_user": None,
+    "auth_from_domain": None,
+    "enabled_sip_registration": False,
+    "incoming_auth_username": None,
+    "incoming_auth_password": None,
+    "sst_enabled": False,
+    "sst_min_timer": 600,
+    "sst_max_timer": 900,
+    "sst_session_expires": None,
+    "sst_refresh_method_id": 1,
+    "sst_accept_501": True,
+    "sip_timer_b": 8000,
+    "dns_srv_failover_timer": 2000,
+    "rtp_ping": False,
+    "rtp_timeout": 30,
+    "force_symmetric_rtp": False,
+    "symmetric_rtp_ignore_rtcp": False,
+    "allowed_rtp_ips": None,
+    "media_encryption_mode": "disabled",
+    "stir_shaken_mode": "disabled",
+    "diversion_relay_policy": "as_is",
+    "diversion_inject_mode": "none",
+    "cnam_lookup": False,
+    "max_transfers": 0,
+    "max_30x_redirects": 0,
+    "rerouting_disconnect_code_ids": None,
+}
