@@ -101,13 +101,20 @@ class FaultMiddleware:
         if self.state.plan.latency_ms:
             await asyncio.sleep(self.state.plan.latency_ms / 1000)
         if self.state.take_hang():
-            await asyncio.Event().wait()  # hangs until the client gives up and disconnects
+            await _until_disconnected(receive)  # the client gives up; nothing is answered
+            return
         status = self.state.take_error()
         if status is not None:
             body, content_type = self.error_body(status)
             await Response(body, status_code=status, media_type=content_type)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+async def _until_disconnected(receive: Receive) -> None:
+    """Waits until the client closes the connection (so a server shutdown is not held up)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def admin_routes(state: FaultState, base: str = "/_admin") -> list[Route]:
