@@ -40,14 +40,18 @@ class Sandbox:
 
     def routing(self, domain: str = ACME[0]) -> dict[str, Any]:
         """Returns the sandbox's routing dump of a tenant."""
-        response = httpx.get(f"{self.url}/_admin/tenants/{domain}/routing")
+        response = self.admin("GET", f"/tenants/{domain}/routing")
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
 
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Calls an admin endpoint of the sandbox."""
-        return httpx.request(method, f"{self.url}/_admin{path}", **kwargs)
+        return self.raw(method, f"/_admin{path}", **kwargs)
+
+    def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Sends one plain request (blocking is fine: the sandbox runs on its own thread)."""
+        return httpx.request(method, f"{self.url}{path}", **kwargs)
 
 
 @pytest.fixture
