@@ -64,7 +64,9 @@ def _compare(
         _compare_keywords(old, new, path, problems)
     _compare_objects(old, new, old_root, new_root, path, problems)
     for keyword in ("anyOf", "oneOf"):
-        for index, (a, b) in enumerate(zip(old.get(keyword, []), new.get(keyword, []), strict=False)):
+        for index, (a, b) in enumerate(
+            zip(old.get(keyword, []), new.get(keyword, []), strict=False)
+        ):
             _compare(a, b, old_root, new_root, f"{path}.{keyword}[{index}]", problems)
         if len(new.get(keyword, [])) < len(old.get(keyword, [])):
             problems.append(f"{path}: `{keyword}` alternatives removed")

@@ -36,7 +36,7 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    user_id: str = Field(description="Id of the user (the JWT `sub`), or the service name for system.")
+    user_id: str = Field(description="Id of the user (JWT `sub`), or the service name for system.")
     role: Role = Field(description="Role of the user in the tenant when the message was caused.")
 
     @classmethod
@@ -72,7 +72,7 @@ class Message(BaseModel):
     causation_id: str | None = Field(
         default=None, description="`message_id` of the message that directly caused this one."
     )
-    schema_version: int = Field(default=SCHEMA_VERSION, description="Schema version of the message.")
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Schema version.")
 
     @classmethod
     def caused_by(cls, cause: Message, *, actor: Actor | None = None, **fields: Any) -> Self:

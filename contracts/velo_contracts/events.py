@@ -69,7 +69,7 @@ class NumberOrdered(Event):
     """DIDWW accepted and charged an order for the request (status `ordering`)."""
 
     type: Literal["NumberOrdered"] = "NumberOrdered"
-    request_id: str = Field(description="The request this is about (the order's external reference).")
+    request_id: str = Field(description="The request (the order's external reference).")
     number: E164 | None = Field(default=None, description="The number, when it was specific.")
     didww_order_id: str = Field(description="DIDWW order id.")
     order_reference: str = Field(description="DIDWW's human-readable order reference.")

@@ -68,7 +68,7 @@ ORDERING_EVENTS = Topic(
         events.NumberReleased,
         events.AdminAlertRaised,
     ),
-    description="A number's life at DIDWW: requested, rejected, ordered, approved, imported, released.",
+    description="A number's life at DIDWW: requested … released.",
     schema=events.OrderingEvent,
 )
 ROUTING_EVENTS = Topic(

@@ -69,7 +69,8 @@ class KycRequirement(Frozen):
         default=None, description="Whose identity must be proven, if any."
     )
     address_area_level: str | None = Field(
-        default=None, description="How local the address must be (`WorldWide`, `Country`, `City`, …)."
+        default=None,
+        description="How local the address must be (`Country`, `City`, …).",
     )
     personal_proof_qty: int = Field(default=0, description="Personal identity proofs required.")
     business_proof_qty: int = Field(default=0, description="Business identity proofs required.")

@@ -106,7 +106,12 @@ def test_events_caused_by_a_command_keep_its_tenant_and_correlation() -> None:
         tenant_id="acme",
         actor=ADMIN,
         request_id="req-1",
-        pick={"kind": "specific", "country": "DE", "number_type": "local", "number": "+493012345678"},
+        pick={
+            "kind": "specific",
+            "country": "DE",
+            "number_type": "local",
+            "number": "+493012345678",
+        },
     )
     event = NumberApproved.caused_by(
         command,
@@ -138,6 +143,8 @@ def test_topics_are_versioned_owned_once_and_have_a_dlq() -> None:
     names = [topic.name for topic in ALL_TOPICS]
     assert len(names) == len(set(names))
     for topic in ALL_TOPICS:
-        assert topic.name.endswith(".v1") and topic.name.startswith(f"velo.{topic.owner.split('-')[-1]}")
+        assert topic.name.endswith(".v1") and topic.name.startswith(
+            f"velo.{topic.owner.split('-')[-1]}"
+        )
         assert topic.dlq == topic.name + ".dlq"
     assert set(message_models()) >= {"RequestNumber", "NumberApproved", "AdminAlertRaised"}

@@ -1,0 +1,181 @@
+"""A single-node Kafka 4 broker in KRaft mode, from Maven Central jars, on JDK 17."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from velo_devinfra.paths import cache_dir, content_key, project_root
+from velo_devinfra.process import ManagedProcess, ProcessFailed
+
+READY_TOPIC = "__velo_ready"
+
+
+def kafka_dir() -> Path:
+    """Returns the folder with the broker's pom and log configuration."""
+    return project_root() / "deploy" / "local" / "kafka"
+
+
+def ensure_kafka_jars() -> Path:
+    """Resolves the broker's jars with Maven into the cache once; returns the lib folder."""
+    pom = kafka_dir() / "pom.xml"
+    lib = cache_dir() / "kafka" / content_key(pom) / "lib"
+    done = lib / ".complete"
+    if done.exists():
+        return lib
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise ProcessFailed("Maven (mvn) is not on PATH; it is needed once to fetch Kafka's jars")
+    subprocess.run(  # noqa: S603
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={lib}",
+            "-DincludeScope=runtime",
+        ],
+        check=True,
+    )
+    done.touch()
+    return lib
+
+
+def server_properties(port: int, controller_port: int, log_dir: Path) -> str:
+    """Returns a combined broker+controller configuration for one local node."""
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
+            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            f"log.dirs={log_dir}",
+            "num.partitions=3",
+            "auto.create.topics.enable=true",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=10",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "",
+        ]
+    )
+
+
+class KafkaNode:
+    """One local Kafka broker with its data in data_dir."""
+
+    def __init__(self, data_dir: Path, port: int, controller_port: int, heap_mb: int = 512):
+        self.data_dir = data_dir
+        self.port = port
+        self.controller_port = controller_port
+        self.heap_mb = heap_mb
+        self.process: ManagedProcess | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        """The bootstrap address clients connect to."""
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, lib: Path) -> None:
+        """Writes the configuration, formats storage on first use and starts the broker."""
+        config = self.data_dir / "server.properties"
+        log_dir = self.data_dir / "data"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config.write_text(server_properties(self.port, self.controller_port, log_dir))
+        if not (log_dir / "meta.properties").exists():
+            subprocess.run(  # noqa: S603
+                [
+                    *self._java(lib, heap_mb=256),
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    _cluster_id(),
+                    "-c",
+                    str(config),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        self.process = ManagedProcess(
+            "kafka",
+            [*self._java(lib, self.heap_mb), "kafka.Kafka", str(config)],
+            self.data_dir / "stdout.log",
+        )
+        self.process.start()
+
+    def _java(self, lib: Path, heap_mb: int) -> list[str]:
+        java = (
+            Path(os.environ["JAVA_HOME"]) / "bin" / "java" if "JAVA_HOME" in os.environ else "java"
+        )
+        return [
+            str(java),
+            f"-Xms{min(heap_mb, 256)}m",
+            f"-Xmx{heap_mb}m",
+            f"-Dlog4j2.configurationFile={kafka_dir() / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.data_dir / 'logs'}",
+            "-cp",
+            f"{lib}/*",
+        ]
+
+    async def wait_ready(self, timeout: float = 90.0) -> None:
+        """Waits until a message produced to the broker can be consumed back."""
+        deadline = time.monotonic() + timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process:
+                self.process.check_alive()
+            try:
+                await asyncio.wait_for(round_trip(self.bootstrap), timeout=15)
+                return
+            except Exception as exc:
+                last_error = exc
+                await asyncio.sleep(0.5)
+        raise ProcessFailed(f"Kafka on {self.bootstrap} not ready after {timeout}s: {last_error!r}")
+
+    def stop(self) -> None:
+        """Stops the broker cleanly."""
+        if self.process:
+            self.process.stop(timeout=30)
+
+
+async def round_trip(bootstrap: str) -> None:
+    """Produces one message and reads it back (proves the broker really serves)."""
+    token = uuid.uuid4().hex.encode()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    try:
+        await producer.start()
+        sent = await producer.send_and_wait(READY_TOPIC, token)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        await consumer.start()
+        partition = TopicPartition(READY_TOPIC, sent.partition)
+        consumer.assign([partition])
+        consumer.seek(partition, sent.offset)
+        record = await consumer.getone()
+        if record.value != token:
+            raise ProcessFailed("Kafka round trip returned another message")
+    finally:
+        await consumer.stop()
+
+
+def _cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")

@@ -1,0 +1,92 @@
+"""Kafka and FerretDB together: prepared in parallel, started, waited for, stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from velo_devinfra.ferretdb import FerretNode, ensure_ferretdb_binary
+from velo_devinfra.kafka import KafkaNode, ensure_kafka_jars
+
+
+def free_port() -> int:
+    """Returns a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class InfraEndpoints:
+    """Where the running infrastructure listens, as services and tests name it."""
+
+    kafka_bootstrap: str
+    mongo_url: str
+
+    def as_env(self) -> dict[str, str]:
+        """Returns the environment variables every service and test reads."""
+        return {"VELO_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "VELO_MONGO_URL": self.mongo_url}
+
+
+def prepare() -> tuple[Path, Path]:
+    """Fetches Kafka's jars and builds the FerretDB launcher (cached), both at once."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jars = pool.submit(ensure_kafka_jars)
+        binary = pool.submit(ensure_ferretdb_binary)
+        return jars.result(), binary.result()
+
+
+class LocalInfra:
+    """A local Kafka broker and FerretDB sharing one data folder."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        kafka_port: int | None = None,
+        mongo_port: int | None = None,
+    ) -> None:
+        kafka_port = kafka_port or free_port()
+        self.data_dir = data_dir
+        self.kafka = KafkaNode(data_dir / "kafka", kafka_port, free_port())
+        self.ferret = FerretNode(data_dir / "ferretdb", mongo_port or free_port())
+
+    @property
+    def endpoints(self) -> InfraEndpoints:
+        """Addresses of the two servers."""
+        return InfraEndpoints(self.kafka.bootstrap, self.ferret.url)
+
+    def start(self) -> None:
+        """Prepares what is missing and starts both servers (not yet waiting for them)."""
+        jars, binary = prepare()
+        self.kafka.start(jars)
+        try:
+            self.ferret.start(binary)
+        except Exception:
+            self.kafka.stop()
+            raise
+
+    async def wait_ready(self) -> None:
+        """Waits until both answer for real: a Kafka round trip and a FerretDB ping."""
+        await asyncio.gather(self.kafka.wait_ready(), self.ferret.wait_ready())
+
+    def stop(self) -> None:
+        """Stops both servers."""
+        self.ferret.stop()
+        self.kafka.stop()
+
+    def write_state(self) -> Path:
+        """Records pids and endpoints so a later `velo-infra down` can stop them."""
+        state = {
+            "pids": {
+                "kafka": self.kafka.process.pid if self.kafka.process else None,
+                "ferretdb": self.ferret.process.pid if self.ferret.process else None,
+            },
+            "endpoints": asdict(self.endpoints),
+        }
+        path = self.data_dir / "state.json"
+        path.write_text(json.dumps(state, indent=2))
+        return path

@@ -1,0 +1,147 @@
+"""Retry-then-dead-letter for Kafka handlers.
+
+A failing handler's message is not acked: the consumer seeks back and retries it, waiting longer
+each time. After `max_attempts` tries (or at once, for a message that can never parse) it is
+published to `<topic>.dlq` with its original payload, key and headers plus the error, then acked
+so the partition keeps moving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import BaseMiddleware
+from faststream.exceptions import HandlerException
+from faststream.kafka import KafkaBroker
+from pydantic import ValidationError
+
+from velo_contracts import dlq_of
+from velo_runtime.logs import get_logger
+from velo_runtime.metrics import ServiceMetrics
+
+log = get_logger(__name__)
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for a message that can never succeed; it goes to the DLQ at once."""
+
+
+POISON = (PoisonMessage, ValidationError, json.JSONDecodeError, UnicodeDecodeError)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: base, 2·base, 4·base, … capped at cap seconds."""
+
+    base: float = 0.5
+    cap: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        """Returns the wait after the given failed attempt (1-based)."""
+        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
+        return float(random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter, not crypto
+
+
+class DeadLetterPolicy:
+    """Broker middleware factory that retries failing handlers and dead-letters the hopeless."""
+
+    def __init__(
+        self, metrics: ServiceMetrics, max_attempts: int = 5, backoff: Backoff = Backoff()
+    ):
+        self.metrics = metrics
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.broker: KafkaBroker | None = None
+        self._failures: dict[tuple[str, int, int], int] = {}
+
+    def bind(self, broker: KafkaBroker) -> None:
+        """Gives the policy the broker it publishes dead letters with."""
+        self.broker = broker
+
+    def __call__(self, msg: Any, /, *, context: Any) -> _DeadLetterMiddleware:
+        return _DeadLetterMiddleware(msg, context=context, policy=self)
+
+    async def handle_failure(self, record: ConsumerRecord[Any, Any], error: BaseException) -> bool:
+        """Decides a failed record's fate; returns True when it was dead-lettered (ack it)."""
+        key = (record.topic, record.partition, record.offset)
+        attempts = self._failures.get(key, 0) + 1
+        if attempts < self.max_attempts and not isinstance(error, POISON):
+            self._failures[key] = attempts
+            self.metrics.retries.labels(record.topic).inc()
+            delay = self.backoff.delay(attempts)
+            log.warning(
+                "handler_failed_will_retry",
+                topic=record.topic,
+                offset=record.offset,
+                attempt=attempts,
+                retry_in=round(delay, 3),
+                error=repr(error),
+            )
+            await asyncio.sleep(delay)
+            return False
+        await self.dead_letter(record, error, attempts)
+        self._failures.pop(key, None)
+        return True
+
+    def succeeded(self, record: ConsumerRecord[Any, Any]) -> None:
+        """Forgets the failures of a record that has now been handled."""
+        self._failures.pop((record.topic, record.partition, record.offset), None)
+
+    async def dead_letter(
+        self, record: ConsumerRecord[Any, Any], error: BaseException, attempts: int
+    ) -> None:
+        """Publishes the record, unchanged, to its topic's DLQ with the error in headers."""
+        if self.broker is None:
+            raise RuntimeError("DeadLetterPolicy is not bound to a broker")
+        headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
+        headers.update(
+            {
+                "x-dlq-original-topic": record.topic,
+                "x-dlq-original-partition": str(record.partition),
+                "x-dlq-original-offset": str(record.offset),
+                "x-dlq-error-type": type(error).__name__,
+                "x-dlq-error": str(error)[:2000],
+                "x-dlq-attempts": str(attempts),
+                "x-dlq-failed-at": datetime.now(UTC).isoformat(),
+            }
+        )
+        dlq = dlq_of(record.topic)
+        await self.broker.publish(record.value, topic=dlq, key=record.key, headers=headers)
+        self.metrics.dead_lettered.labels(record.topic).inc()
+        log.error(
+            "message_dead_lettered",
+            topic=record.topic,
+            dlq=dlq,
+            offset=record.offset,
+            attempts=attempts,
+            error=repr(error),
+        )
+
+
+class _DeadLetterMiddleware(BaseMiddleware):
+    def __init__(self, msg: Any, /, *, context: Any, policy: DeadLetterPolicy) -> None:
+        super().__init__(msg, context=context)
+        self.policy = policy
+
+    async def after_processed(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> bool | None:
+        record = self.msg
+        if not isinstance(record, ConsumerRecord):
+            return False  # batches are retried whole by the ack policy; no per-record DLQ
+        if exc_val is None:
+            self.policy.succeeded(record)
+            return False
+        if isinstance(exc_val, HandlerException | asyncio.CancelledError):
+            return False  # explicit ack/nack/reject from a handler, or shutdown
+        return await self.policy.handle_failure(record, exc_val)

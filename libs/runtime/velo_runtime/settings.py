@@ -1,0 +1,55 @@
+"""Settings read from the environment; the infrastructure addresses are shared by every service."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _shared(name: str) -> AliasChoices:
+    return AliasChoices(f"VELO_{name.upper()}", name)
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; subclasses add their own under their own env prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="VELO_", extra="ignore")
+
+    service_name: str = Field(default="velo", description="Name in logs, metrics and group ids.")
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=_shared("kafka_bootstrap"),
+        description="Kafka bootstrap servers (VELO_KAFKA_BOOTSTRAP).",
+    )
+    mongo_url: str = Field(
+        default="mongodb://127.0.0.1:27017/",
+        validation_alias=_shared("mongo_url"),
+        description="MongoDB connection string (VELO_MONGO_URL).",
+    )
+    mongo_database: str = Field(default="velo", description="This service's own database.")
+    log_level: str = Field(
+        default="INFO", validation_alias=_shared("log_level"), description="Log level."
+    )
+    log_json: bool = Field(
+        default=True, validation_alias=_shared("log_json"), description="JSON logs (else console)."
+    )
+    http_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
+    http_port: int = Field(default=8000, description="Port of health, metrics and read API.")
+    handler_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        validation_alias=_shared("handler_max_attempts"),
+        description="Tries of a failing handler before its message goes to the DLQ.",
+    )
+    retry_backoff_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        validation_alias=_shared("retry_backoff_seconds"),
+        description="First wait between tries of a failing handler; doubles each try.",
+    )
+    retry_backoff_max_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        validation_alias=_shared("retry_backoff_max_seconds"),
+        description="Longest wait between tries of a failing handler.",
+    )
