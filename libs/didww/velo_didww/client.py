@@ -142,7 +142,8 @@ class DidwwClient:
         body = resource(
             "did_reservations", attributes, {"available_did": ("available_dids", available_did_id)}
         )
-        doc = await self._send("POST", "/did_reservations", body)
+        params = query(include=("available_did",))
+        doc = await self._send("POST", "/did_reservations", body, params)
         return DidReservation.model_validate(flatten_one(doc))
 
     async def delete_did_reservation(self, reservation_id: str) -> None:
