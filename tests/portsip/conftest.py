@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
+
 from velo_portsip import PortsipClient, RetryPolicy
 from velo_sandbox.portsip import SandboxConfig, create_app
 from velo_sandbox.portsip.config import SandboxClock

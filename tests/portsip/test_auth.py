@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from velo_portsip import PortsipClient, Unauthorized
 
 from .conftest import ACME, Sandbox

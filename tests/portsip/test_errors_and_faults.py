@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from velo_portsip import (
     InboundRuleInput,
     NotFound,

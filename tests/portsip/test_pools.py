@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from velo_portsip import DidPool, InvalidPool, OutboundCallerId
 from velo_portsip.caller_ids import preferring, with_caller_id, without_caller_id
 from velo_portsip.pools import add_number, normalise, remove_number

@@ -26,6 +26,11 @@ class Providers:
         """Returns one trunk (its `did_numbers` is the pool this tenant sees)."""
         return Provider.model_validate(await self._t.get(f"/providers/{provider_id}"))
 
+    async def create(self, name: str, did_numbers: str = "", **fields: object) -> str:
+        """Creates a trunk (shared if the SystemAdmin creates it); returns its id. Not retried."""
+        body = {**fields, "name": name, "did_numbers": pools.normalise(did_numbers)}
+        return str((await self._t.create("/providers", body))["id"])
+
     async def find_by_name(self, name: str) -> Provider | None:
         """Returns the trunk called name, if there is one."""
         return next((p for p in await self.list() if p.name == name), None)
