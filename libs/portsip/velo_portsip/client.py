@@ -42,13 +42,13 @@ class PortsipClient:
         self.tokens = TokenKeeper(
             self._http, credentials, mode=auth_mode, clock=clock, refresh_margin=refresh_margin
         )
-        transport = Transport(self._http, self.tokens, retry or RetryPolicy())
-        self.providers = Providers(transport)
-        self.assignees = Assignees(transport)
-        self.inbound_rules = InboundRules(transport)
-        self.outbound_rules = OutboundRules(transport)
-        self.users = Users(transport)
-        self.directory = Directory(transport)
+        calls = Transport(self._http, self.tokens, retry or RetryPolicy())
+        self.providers = Providers(calls)
+        self.assignees = Assignees(calls)
+        self.inbound_rules = InboundRules(calls)
+        self.outbound_rules = OutboundRules(calls)
+        self.users = Users(calls)
+        self.directory = Directory(calls)
 
     def __repr__(self) -> str:
         return f"PortsipClient({self._http.base_url!s}, domain={self.domain!r})"
