@@ -12,10 +12,10 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaRouter
-from velotest import eventually, read_topic
 
 from velo_contracts import Actor, NumberRequested, RequestNumber, Role, Topic
 from velo_runtime import Service, ServiceSettings, build_service, consumes
+from velotest import eventually, read_topic
 
 pytestmark = pytest.mark.infra
 ADMIN = Actor(user_id="admin-1", role=Role.ADMIN)

@@ -1,1 +1,1 @@
-"""velo_assignment."""
+"""VeloConnect Numbers assignment service."""

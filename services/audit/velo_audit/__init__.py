@@ -1,1 +1,1 @@
-"""velo_audit."""
+"""VeloConnect Numbers audit service."""

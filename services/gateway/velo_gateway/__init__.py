@@ -1,1 +1,1 @@
-"""velo_gateway."""
+"""VeloConnect Numbers gateway service."""

@@ -1,1 +1,1 @@
-"""velo_inventory."""
+"""VeloConnect Numbers inventory service."""

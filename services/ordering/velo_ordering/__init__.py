@@ -1,1 +1,1 @@
-"""velo_ordering."""
+"""VeloConnect Numbers ordering service."""

@@ -1,1 +1,1 @@
-"""velo_sip_routing."""
+"""VeloConnect Numbers sip-routing service."""

@@ -1,0 +1,91 @@
+"""`make run` (velo_devinfra.run): comes up, reports ready, and Ctrl-C leaves no process behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from velo_devinfra.run import components
+from velo_devinfra.stack import free_port
+from velotest import eventually
+
+pytestmark = pytest.mark.infra
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_offset() -> int:
+    for _ in range(50):
+        offset = random.randrange(20000, 40000, 100)
+        if all(_port_is_free(c.port) for c in components(offset)):
+            return offset
+    raise AssertionError("no free block of ports")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def test_make_run_comes_up_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
+    offset = _free_offset()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "velo_devinfra.run",
+        "--data-dir",
+        str(tmp_path),
+        "--kafka-port",
+        str(free_port()),
+        "--mongo-port",
+        str(free_port()),
+        "--port-offset",
+        str(offset),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    output: list[str] = []
+    try:
+        async with asyncio.timeout(180):
+            while not (output and output[-1].startswith(("all services ready", "velo-run:"))):
+                line = (await proc.stdout.readline()).decode()
+                assert line, f"make run exited early:\n{''.join(output)}"
+                output.append(line)
+        assert output[-1].startswith("all services ready"), "".join(output)
+        children = _children(proc.pid)
+        async with httpx.AsyncClient() as http:
+            health = await http.get(f"http://127.0.0.1:{8080 + offset}/health")
+        assert health.json() == {"status": "ok", "service": "gateway"}
+        assert len(children) == 2 + len(components(offset))  # Kafka, FerretDB, the rest
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(proc.wait(), 120)
+    assert code == 0
+    await eventually(lambda: not any(_alive(pid) for pid in children), timeout=30)
