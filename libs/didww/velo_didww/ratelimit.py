@@ -10,15 +10,17 @@ from collections.abc import Callable
 
 DEFAULT_RATE = 20.0
 """DIDWW's documented limit: 20 requests per second per API key."""
+JITTER_MARGIN = 1.05
+"""Spaces requests 5% wider than the rate, so network jitter cannot bunch 21 into one second."""
 
 
 class RateLimiter:
-    """Spaces requests to `rate` per second, allowing `burst` back to back (thread-safe)."""
+    """Spaces requests to at most `rate` per second, `burst` back to back (thread-safe GCRA)."""
 
     def __init__(
         self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self.interval = 1.0 / rate
+        self.interval = JITTER_MARGIN / rate
         self.tolerance = (max(burst, 1) - 1) * self.interval
         self._clock = clock
         self._theoretical_arrival = 0.0
@@ -43,7 +45,7 @@ _shared: dict[tuple[str, float, int], RateLimiter] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_limiter(api_key: str, rate: float = DEFAULT_RATE, burst: int = 4) -> RateLimiter:
+def shared_limiter(api_key: str, rate: float = DEFAULT_RATE, burst: int = 1) -> RateLimiter:
     """Returns the process-wide limiter of api_key (stored under a hash, never the key)."""
     digest = hashlib.sha256(api_key.encode()).hexdigest()
     with _shared_lock:
