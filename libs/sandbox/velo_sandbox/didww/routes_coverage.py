@@ -52,7 +52,7 @@ async def countries(request: Request) -> Response:
         "prefix": lambda c: c.prefix,
     }
     found = apply_filters(request, sandbox.state.catalog.countries, fields)
-    return jsonapi(Composer(request, sandbox.state).collection(found, paginate=False))
+    return jsonapi(Composer(request, sandbox.state, ("regions",)).collection(found, paginate=False))
 
 
 async def did_group_types(request: Request) -> Response:
