@@ -68,6 +68,12 @@ def kafka_bootstrap(infra: InfraEndpoints) -> str:
 
 
 @pytest.fixture
+def mongo_url(infra: InfraEndpoints) -> str:
+    """Connection string of the session's MongoDB-wire database."""
+    return infra.mongo_url
+
+
+@pytest.fixture
 def unique() -> Callable[[str], str]:
     """Makes names (topics, groups, tenants) no other test uses."""
     token = uuid.uuid4().hex[:10]

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from velo_contracts import commands, events
+from velo_contracts import commands, events, tenants
 from velo_contracts.envelope import Message
 
 DLQ_SUFFIX = ".dlq"
@@ -32,6 +32,8 @@ class Topic:
     messages: tuple[type[Message], ...]
     description: str
     schema: Any
+    compacted: bool = False
+    partitions: int = 3
 
     @property
     def dlq(self) -> str:
@@ -106,7 +108,18 @@ ASSIGNMENT_EVENTS = Topic(
     schema=events.AssignmentEvent,
 )
 
+TENANTS = Topic(
+    name="velo.tenants.v1",
+    owner="tenants",
+    kind="events",
+    messages=(tenants.TenantConfigured,),
+    description="Each tenant's current configuration (compacted, keyed by tenant; secrets sealed).",
+    schema=tenants.TenantConfigured,
+    compacted=True,
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
+    TENANTS,
     ORDERING_COMMANDS,
     ORDERING_EVENTS,
     ROUTING_EVENTS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker, KafkaRouter
@@ -16,6 +16,7 @@ from velo_runtime.dlq import Backoff, DeadLetterPolicy
 from velo_runtime.metrics import ServiceMetrics
 from velo_runtime.settings import ServiceSettings
 
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 HEADER_PREFIX = "velo-"
 _CONTEXT_HEADERS = ("tenant-id", "correlation-id", "message-id", "type", "number")
 
@@ -46,13 +47,14 @@ def make_broker(settings: ServiceSettings, metrics: ServiceMetrics) -> KafkaBrok
 
 def consumes(
     router: KafkaRouter | KafkaBroker, topic: Topic | str, *, group_id: str, **options: Any
-) -> Callable[[Any], Any]:
+) -> Callable[[Handler], Handler]:
     """Declares an at-least-once subscriber: explicit group, acked after the handler."""
     name = topic.name if isinstance(topic, Topic) else topic
     options.setdefault("auto_offset_reset", "earliest")
-    return router.subscriber(  # type: ignore[no-any-return]
+    subscriber = router.subscriber(
         name, group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, **options
     )
+    return cast("Callable[[Handler], Handler]", subscriber)
 
 
 class Publisher:

@@ -19,11 +19,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from velo_contracts import ALL_TOPICS
 from velo_runtime.kafka import Publisher, make_broker
 from velo_runtime.logs import configure_logging, get_logger
 from velo_runtime.metrics import ServiceMetrics
 from velo_runtime.mongo import Document, IndexSpec, create_mongo_client, ensure_indexes, ping
 from velo_runtime.settings import ServiceSettings
+from velo_runtime.topics import ensure_topics
 
 Hook = Callable[[], Awaitable[None]]
 log = get_logger(__name__)
@@ -59,6 +61,7 @@ class Service:
         """Creates indexes, starts the broker, then runs the service's start hooks."""
         if self.mongo is not None:
             await ensure_indexes(self.db, self.indexes)
+        await ensure_topics(self.settings.kafka_bootstrap, ALL_TOPICS)
         await self.broker.start()
         for hook in self.on_start:
             await hook()

@@ -1,0 +1,25 @@
+"""The two demo tenants `make run` seeds; they match the sandboxes' demo accounts."""
+
+from __future__ import annotations
+
+from velo_tenants.registry import TenantSpec
+
+
+def demo_tenants(portsip_url: str) -> list[TenantSpec]:
+    """Returns acme and globex, wired to the DIDWW and PortSIP sandboxes' seeded accounts."""
+    return [
+        TenantSpec(
+            tenant_id=tenant,
+            name=name,
+            didww_api_key=f"sandbox-{tenant}-key",
+            didww_trunk_name=f"{tenant}-portsip",
+            portsip_url=portsip_url,
+            portsip_domain=f"{tenant}.pbx.local",
+            portsip_admin="admin",
+            portsip_password=f"{tenant}-admin-pass",
+            portsip_trunk="DIDWW",
+            sip_host=f"sip.{tenant}.pbx.local",
+            default_destination="800",
+        )
+        for tenant, name in (("acme", "Acme Contact Center"), ("globex", "Globex Support"))
+    ]

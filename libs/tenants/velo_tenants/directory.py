@@ -1,0 +1,61 @@
+"""Each service's own copy of the tenants it serves, folded from the compacted tenants topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream.kafka import KafkaRouter
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from velo_contracts.tenants import TenantConfigured
+from velo_contracts.topics import TENANTS
+from velo_runtime import consumes, get_logger
+
+log = get_logger(__name__)
+COLLECTION = "tenants"
+
+
+class UnknownTenant(LookupError):
+    """No configuration has arrived for this tenant."""
+
+
+class TenantDirectory:
+    """Keeps the latest configuration of every tenant in this service's database."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]):
+        self.collection = db[COLLECTION]
+
+    async def apply(self, event: TenantConfigured) -> bool:
+        """Stores event unless a newer revision is already stored; tells whether it was stored."""
+        document = event.model_dump(mode="json") | {"_id": event.tenant_id}
+        try:
+            result = await self.collection.replace_one(
+                {"_id": event.tenant_id, "revision": {"$lt": event.revision}}, document, upsert=True
+            )
+        except DuplicateKeyError:
+            return False  # a newer (or the same) revision is stored already
+        return bool(result.modified_count or result.upserted_id)
+
+    async def get(self, tenant_id: str) -> TenantConfigured:
+        """Returns the tenant's configuration, or raises UnknownTenant."""
+        document = await self.collection.find_one({"_id": tenant_id})
+        if document is None:
+            raise UnknownTenant(tenant_id)
+        return TenantConfigured.model_validate(document)
+
+    async def tenant_ids(self) -> list[str]:
+        """Returns the ids of every known tenant."""
+        return [doc["_id"] async for doc in self.collection.find({}, {"_id": 1})]
+
+
+def follow_tenants(directory: TenantDirectory, service: str) -> KafkaRouter:
+    """Returns a router that folds the tenants topic into directory."""
+    router = KafkaRouter()
+
+    @consumes(router, TENANTS, group_id=f"velo.{service}.tenants")
+    async def on_tenant_configured(event: TenantConfigured) -> None:
+        if await directory.apply(event):
+            log.info("tenant_configured", tenant_id=event.tenant_id, revision=event.revision)
+
+    return router
