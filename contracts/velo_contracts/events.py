@@ -27,6 +27,11 @@ class NumberFacts(Frozen):
     """What is known about a number at DIDWW: where it is, what it costs."""
 
     country: CountryCode
+    country_prefix: str | None = Field(
+        default=None,
+        pattern=r"^[1-9][0-9]{0,3}$",
+        description="The country's calling code without `+` (e.g. `49`), for local presence.",
+    )
     number_type: NumberType = Field(description="Local, mobile or toll-free.")
     area: str | None = Field(default=None, description="Area or city name, if DIDWW gives one.")
     setup_price: Money
