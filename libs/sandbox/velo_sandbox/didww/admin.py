@@ -86,7 +86,9 @@ def _free_number(sandbox: Sandbox, body: dict[str, Any]) -> Number | None:
         number = state.catalog.number_by_digits.get(str(body["number"]).lstrip("+"))
         return number if number is not None and state.is_available(number) else None
     group_id = body.get("did_group_id")
-    return next((n for n in state.available_numbers() if n.group.id == group_id), None)
+    if group_id not in state.catalog.numbers_by_group:
+        return None
+    return next(iter(state.free_numbers(group_id)), None)
 
 
 async def set_rate_limit(request: Request) -> Response:

@@ -29,7 +29,9 @@ async def _unknown(request: Request) -> Response:
 
 def build_sandbox(config: SandboxConfig) -> Sandbox:
     """Builds the sandbox's state from config (and its state file, if any)."""
-    state = SandboxState(build_catalog(config.seed), load(config.state_file), config.clock)
+    state = SandboxState(
+        build_catalog(config.seed, config.stock_per_group), load(config.state_file), config.clock
+    )
     for api_key, balance in config.accounts.items():
         if state.account(api_key) is None:
             state.add_account(api_key, balance)

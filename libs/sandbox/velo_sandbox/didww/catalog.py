@@ -108,6 +108,9 @@ class Catalog:
         everything += [sku for g in self.groups for sku in g.skus]
         self.by_id = {item.id: item for item in everything}  # type: ignore[attr-defined]
         self.number_by_digits = {n.number: n for n in self.numbers}
+        self.numbers_by_group: dict[str, list[Number]] = {g.id: [] for g in self.groups}
+        for number in self.numbers:
+            self.numbers_by_group[number.group.id].append(number)
 
     def number(self, number_id: str) -> Number:
         """Returns the number with number_id (KeyError if there is none)."""
@@ -117,7 +120,7 @@ class Catalog:
         return found
 
 
-def build_catalog(seed: int) -> Catalog:
+def build_catalog(seed: int, stock: int = STOCK_PER_GROUP) -> Catalog:
     """Builds the coverage and its numbers from seed."""
     countries = {
         iso: Country(stable_id("country", iso), iso, name, p) for iso, name, p in data.COUNTRIES
@@ -129,7 +132,9 @@ def build_catalog(seed: int) -> Catalog:
     }
     groups = [_group(row, countries, types, requirements) for row in data.GROUPS]
     numbers = [
-        n for g, row in zip(groups, data.GROUPS, strict=True) for n in _numbers(seed, g, row[4])
+        n
+        for g, row in zip(groups, data.GROUPS, strict=True)
+        for n in _numbers(seed, g, row[4], stock)
     ]
     return Catalog(
         list(countries.values()), list(types.values()), list(requirements.values()), groups, numbers
@@ -163,11 +168,11 @@ def _group(row: tuple, countries: dict, types: dict, requirements: dict) -> DidG
     )
 
 
-def _numbers(seed: int, group: DidGroup, digits: int) -> list[Number]:
+def _numbers(seed: int, group: DidGroup, digits: int, stock: int) -> list[Number]:
     rng = random.Random(f"{seed}:{group.prefix}:{group.group_type.name}")  # noqa: S311
     nanpa = group.country.prefix == "1"
     found: set[str] = set()
-    while len(found) < STOCK_PER_GROUP:
+    while len(found) < stock:
         first = rng.randint(2, 9) if nanpa or digits > 5 else rng.randint(1, 9)
         rest = "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
         found.add(f"{group.prefix}{first}{rest}")

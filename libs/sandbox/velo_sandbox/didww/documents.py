@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 
 from velo_sandbox.didww.errors import bad_request
-from velo_sandbox.didww.render import Rendered, render
+from velo_sandbox.didww.render import Rendered, identify, render
 from velo_sandbox.didww.state import SandboxState
 
 API_VERSION = "2026-04-16"
@@ -54,16 +54,12 @@ class Composer:
             return rel
         target = rendered.related[name]
         targets = target if isinstance(target, list) else [] if target is None else [target]
-        for item in targets:
-            child = self.resource(item, tree[name])
-            self.included[(child["type"], child["id"])] = child
-        linkage = [{"type": t["type"], "id": t["id"]} for t in map(self._identify, targets)]
+        linkage = [identify(t) for t in targets]
+        for item, ident in zip(targets, linkage, strict=True):
+            if (ident["type"], ident["id"]) not in self.included:
+                self.included[(ident["type"], ident["id"])] = self.resource(item, tree[name])
         rel["data"] = linkage if isinstance(target, list) else (linkage[0] if linkage else None)
         return rel
-
-    def _identify(self, obj: Any) -> dict[str, str]:
-        rendered = render(obj, self.state)
-        return {"type": rendered.type, "id": rendered.id}
 
     def single(self, obj: Any) -> dict[str, Any]:
         """Returns the document of one resource."""

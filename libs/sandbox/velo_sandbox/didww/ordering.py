@@ -76,7 +76,7 @@ def _numbers(
     state: SandboxState, api_key: str, path: str, selector: str, value: Any, group: DidGroup
 ) -> list[Number]:
     if selector == "qty":
-        free = [n for n in state.available_numbers() if n.group.id == group.id]
+        free = state.free_numbers(group.id)
         if not isinstance(value, int) or value < 1:
             raise invalid(f"{path}/qty", "must be greater than 0")
         if value > len(free):

@@ -237,6 +237,25 @@ RENDERERS: dict[type, Callable[[Any, SandboxState], Rendered]] = {
 }
 
 
+TYPES: dict[type, str] = {
+    cat.Country: "countries",
+    cat.GroupType: "did_group_types",
+    cat.Sku: "stock_keeping_units",
+    cat.Requirement: "address_requirements",
+    cat.DidGroup: "did_groups",
+    cat.Number: "available_dids",
+    rec.Reservation: "did_reservations",
+    rec.Order: "orders",
+    rec.Did: "dids",
+    rec.Trunk: "voice_in_trunks",
+}
+
+
+def identify(obj: Any) -> dict[str, str]:
+    """Returns the resource identifier of obj without rendering it."""
+    return {"type": TYPES[type(obj)], "id": obj.id}
+
+
 def render(obj: Any, state: SandboxState) -> Rendered:
     """Renders any sandbox object."""
     return RENDERERS[type(obj)](obj, state)

@@ -31,6 +31,7 @@ class SandboxConfig:
     seed: int = 2026
     state_file: Path | None = None
     rate_limit: float | None = 20.0
+    stock_per_group: int = 30
     clock: Clock = field(default_factory=SystemClock)
 
 

@@ -56,9 +56,15 @@ class SandboxState:
         self.expire_reservations()
         return (n for n in self.catalog.numbers if n.id not in self.records.holds)
 
+    def free_numbers(self, group_id: str) -> list[Number]:
+        """Returns the free numbers of a group."""
+        self.expire_reservations()
+        holds = self.records.holds
+        return [n for n in self.catalog.numbers_by_group[group_id] if n.id not in holds]
+
     def stock(self, group_id: str) -> int:
         """Counts the free numbers of a group."""
-        return sum(1 for n in self.available_numbers() if n.group.id == group_id)
+        return len(self.free_numbers(group_id))
 
     def reserve(self, api_key: str, number_id: str, description: str | None) -> Reservation:
         """Holds an available number for 10 minutes."""
