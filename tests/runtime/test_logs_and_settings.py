@@ -41,7 +41,7 @@ def test_secret_fields_and_bearer_tokens_are_redacted(
 
 def test_standard_library_logs_come_out_as_json_too(json_logs: pytest.CaptureFixture[str]) -> None:
     configure_logging("test", "INFO", json=True)
-    logging.getLogger("uvicorn.error").warning("port %s busy", 8080)
+    logging.getLogger("some.library").warning("port %s busy", 8080)
     [line] = _lines(json_logs)
     assert (line["event"], line["level"]) == ("port 8080 busy", "warning")
 
