@@ -22,8 +22,11 @@ async def test_number_is_pooled_routed_presented_and_removed(sandbox: Sandbox) -
 
         queue = await pbx.directory.extension("800")
         assert queue is not None and queue.type == "CALL_QUEUE"
-        rule_id = await pbx.inbound_rules.create(InboundRuleInput.forwarding(
-            "800", name=f"DID {GB_NUMBER}", did=GB_NUMBER, provider_id=trunk.id))
+        rule_id = await pbx.inbound_rules.create(
+            InboundRuleInput.forwarding(
+                "800", name=f"DID {GB_NUMBER}", did=GB_NUMBER, provider_id=trunk.id
+            )
+        )
         assert _inbound(sandbox) == [(GB_NUMBER, "800", "CALL_QUEUE")]
 
         agent = await pbx.users.find_by_extension("101")
@@ -36,9 +39,15 @@ async def test_number_is_pooled_routed_presented_and_removed(sandbox: Sandbox) -
         assert sandbox.routing()["caller_ids"] == {"101": [caller_id.model_dump()]}
 
         route = OutboundRoute(provider_id=trunk.id, outbound_caller_id=GB_NUMBER)
-        outbound_id = await pbx.outbound_rules.create(OutboundRuleInput(
-            name="Local presence GB for 101", number_prefix="44", number_mask="101",
-            priority=100, routes=[route]))
+        outbound_id = await pbx.outbound_rules.create(
+            OutboundRuleInput(
+                name="Local presence GB for 101",
+                number_prefix="44",
+                number_mask="101",
+                priority=100,
+                routes=[route],
+            )
+        )
         [rule] = sandbox.routing()["outbound_rules"]
         assert (rule["number_prefix"], rule["number_mask"], rule["priority"]) == ("44", "101", 100)
         assert rule["routes"] == [route.model_dump()]

@@ -10,7 +10,10 @@ from .conftest import Sandbox
 def test_the_command_line_adds_tenants_to_the_demo_ones() -> None:
     config = config_from(parse(["--tenant", "initech.pbx.local:boss:pa:ss", "--token-ttl", "60"]))
     assert [t.domain for t in config.tenants] == [
-        "acme.pbx.local", "globex.pbx.local", "initech.pbx.local"]
+        "acme.pbx.local",
+        "globex.pbx.local",
+        "initech.pbx.local",
+    ]
     assert config.tenants[-1].password == "pa:ss" and config.token_ttl == 60
     assert "pa:ss" not in repr(config.tenants[-1])
 

@@ -32,13 +32,18 @@ async def test_pool_edits_keep_the_rest_of_the_pool(acme: PortsipClient, trunk_i
 
 async def test_inbound_rule_lifecycle(acme: PortsipClient, trunk_id: str) -> None:
     await acme.providers.add_did(trunk_id, "442071234567")
-    fields = InboundRuleInput.forwarding("700", name="Reception", did="442071234567",
-                                         provider_id=trunk_id)
+    fields = InboundRuleInput.forwarding(
+        "700", name="Reception", did="442071234567", provider_id=trunk_id
+    )
     rule_id = await acme.inbound_rules.create(fields)
     rule = await acme.inbound_rules.get(rule_id)
     assert (rule.name, rule.did_numbers, rule.destination) == ("Reception", "442071234567", "700")
-    await acme.inbound_rules.update(rule_id, InboundRuleInput(
-        non_office_hours_forward_rule=ForwardRule(action=ForwardAction.FORWARD_TO_VOICEMAIL)))
+    await acme.inbound_rules.update(
+        rule_id,
+        InboundRuleInput(
+            non_office_hours_forward_rule=ForwardRule(action=ForwardAction.FORWARD_TO_VOICEMAIL)
+        ),
+    )
     [listed] = await acme.inbound_rules.list()
     assert listed.destination == "700"
     assert listed.non_office_hours_forward_rule == ForwardRule(action="FORWARD_TO_VOICEMAIL")
@@ -51,8 +56,9 @@ async def test_inbound_rule_lifecycle(acme: PortsipClient, trunk_id: str) -> Non
 async def test_outbound_rule_lifecycle(acme: PortsipClient, trunk_id: str) -> None:
     await acme.providers.add_did(trunk_id, "33123456789")
     route = OutboundRoute(provider_id=trunk_id, outbound_caller_id="33123456789", prepend="00")
-    fields = OutboundRuleInput(name="FR presence", number_prefix="33", number_mask="101-110",
-                               routes=[route])
+    fields = OutboundRuleInput(
+        name="FR presence", number_prefix="33", number_mask="101-110", routes=[route]
+    )
     rule_id = await acme.outbound_rules.create(fields)
     found = await acme.outbound_rules.find_by_name("FR presence")
     assert found is not None and found.id == rule_id and found.routes == [route]
@@ -88,11 +94,14 @@ async def test_caller_id_read_modify_write(acme: PortsipClient, trunk_id: str) -
     await acme.users.add_caller_id(user.id, fr)
     await acme.users.set_preferred_caller_id(user.id, "33123456789")
     stored = (await acme.users.get(user.id)).outbound_caller_ids
-    assert [(c.caller_id, c.preferred) for c in stored] == [("442071234567", False),
-                                                            ("33123456789", True)]
+    assert [(c.caller_id, c.preferred) for c in stored] == [
+        ("442071234567", False),
+        ("33123456789", True),
+    ]
     await acme.users.remove_caller_id(user.id, "442071234567")
     assert [c.caller_id for c in (await acme.users.get(user.id)).outbound_caller_ids] == [
-        "33123456789"]
+        "33123456789"
+    ]
 
 
 async def test_extension_lookup_tells_what_a_number_is(acme: PortsipClient) -> None:

@@ -36,8 +36,9 @@ async def test_unknown_ids_are_not_found(acme: PortsipClient) -> None:
 
 async def test_refusals_carry_portsips_code_and_message(acme: PortsipClient, trunk_id: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        await acme.inbound_rules.create(InboundRuleInput.forwarding(
-            "101", name="x", did="442071234567", provider_id=trunk_id))
+        await acme.inbound_rules.create(
+            InboundRuleInput.forwarding("101", name="x", did="442071234567", provider_id=trunk_id)
+        )
     assert refused.value.code == "VALIDATE_FAILED"
     assert "not in the DID pool" in refused.value.message
 
@@ -65,8 +66,9 @@ async def test_creates_are_never_retried(
     await acme.providers.add_did(trunk_id, "442071234567")
     _faults(sandbox, burst_count=1, burst_status=502)
     with pytest.raises(Unavailable):
-        await acme.inbound_rules.create(InboundRuleInput.forwarding(
-            "101", name="GB", did="442071234567", provider_id=trunk_id))
+        await acme.inbound_rules.create(
+            InboundRuleInput.forwarding("101", name="GB", did="442071234567", provider_id=trunk_id)
+        )
     assert _counters(sandbox)["POST /api/inbound_rules"] == 1
     assert await acme.inbound_rules.find_by_did("442071234567") == []
 
@@ -85,8 +87,9 @@ async def test_a_destroy_whose_answer_was_lost_counts_as_done(
     sandbox: Sandbox, trunk_id: str, acme: PortsipClient
 ) -> None:
     await acme.providers.add_did(trunk_id, "442071234567")
-    rule_id = await acme.inbound_rules.create(InboundRuleInput.forwarding(
-        "101", name="GB", did="442071234567", provider_id=trunk_id))
+    rule_id = await acme.inbound_rules.create(
+        InboundRuleInput.forwarding("101", name="GB", did="442071234567", provider_id=trunk_id)
+    )
     async with sandbox.client(ACME, transport=_LosesFirstDestroyAnswer()) as client:
         await client.inbound_rules.destroy(rule_id)
     assert sandbox.routing()["inbound_rules"] == []

@@ -25,15 +25,30 @@ from velo_portsip import (
 
 from .conftest import ACME, Sandbox
 
-SPEC_PATH = Path(os.environ.get(
-    "PORTSIP_OPENAPI", Path(__file__).resolve().parents[3] / "shared/portsip/openapi-subset.json"))
+SPEC_PATH = Path(
+    os.environ.get(
+        "PORTSIP_OPENAPI",
+        Path(__file__).resolve().parents[3] / "shared/portsip/openapi-subset.json",
+    )
+)
 SPEC_URI = "urn:portsip:openapi"
 ERROR_DOCUMENT = {
-    "type": "object", "required": ["errors"],
-    "properties": {"errors": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string", "pattern": "^[A-Z_]+$"},
-                       "message": {"type": "string"}}}}},
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "pattern": "^[A-Z_]+$"},
+                    "message": {"type": "string"},
+                },
+            },
+        }
+    },
 }
 
 pytestmark = pytest.mark.skipif(not SPEC_PATH.exists(), reason=f"no OpenAPI subset at {SPEC_PATH}")
@@ -61,8 +76,15 @@ class Recorder(httpx.AsyncHTTPTransport):
         response = await super().handle_async_request(request)
         body = await response.aread()
         sent = json.loads(request.content) if request.content else None
-        self.exchanges.append(Exchange(request.method, request.url.path, sent, response.status_code,
-                                       json.loads(body) if body else None))
+        self.exchanges.append(
+            Exchange(
+                request.method,
+                request.url.path,
+                sent,
+                response.status_code,
+                json.loads(body) if body else None,
+            )
+        )
         return response
 
 
@@ -98,8 +120,11 @@ def _check(spec: dict[str, Any], registry: Registry[Any], exchange: Exchange) ->
     declared = operation["responses"].get(str(exchange.status))
     assert declared is not None, f"{exchange.method} {template} answered {exchange.status}"
     if "content" in declared:
-        _validate(registry, f"{at}/responses/{exchange.status}/content/application~1json/schema",
-                  exchange.response)
+        _validate(
+            registry,
+            f"{at}/responses/{exchange.status}/content/application~1json/schema",
+            exchange.response,
+        )
 
 
 def _validate(registry: Registry[Any], pointer: str, instance: Any) -> None:
@@ -119,18 +144,23 @@ async def _walk(client: PortsipClient) -> None:
     assert trunk is not None
     await client.providers.add_did(trunk.id, "442071234567")
     await client.providers.get(trunk.id)
-    rule_id = await client.inbound_rules.create(InboundRuleInput.forwarding(
-        "800", name="GB", did="442071234567", provider_id=trunk.id))
+    rule_id = await client.inbound_rules.create(
+        InboundRuleInput.forwarding("800", name="GB", did="442071234567", provider_id=trunk.id)
+    )
     await client.inbound_rules.update(rule_id, InboundRuleInput.forwarding("101"))
     await client.inbound_rules.get(rule_id)
     await client.inbound_rules.list()
     user = await client.users.find_by_extension("101")
     assert user is not None
-    await client.users.add_caller_id(user.id, OutboundCallerId(
-        provider_id=trunk.id, caller_id="442071234567", preferred=True))
+    await client.users.add_caller_id(
+        user.id, OutboundCallerId(provider_id=trunk.id, caller_id="442071234567", preferred=True)
+    )
     route = OutboundRoute(provider_id=trunk.id, outbound_caller_id="442071234567")
-    out_id = await client.outbound_rules.create(OutboundRuleInput(
-        name="GB", number_prefix="44", number_mask="101", priority=10, routes=[route]))
+    out_id = await client.outbound_rules.create(
+        OutboundRuleInput(
+            name="GB", number_prefix="44", number_mask="101", priority=10, routes=[route]
+        )
+    )
     await client.outbound_rules.find_by_name("GB")
     await client.directory.extension("800")
     await client.directory.extension("999")

@@ -50,8 +50,9 @@ def test_numbers_of_different_lengths_never_merge() -> None:
     assert normalise("999;1000") == "999;1000"
 
 
-@pytest.mark.parametrize("bad", ["+442071234567", "02071234567", "0044207", "12a", "18000-12000",
-                                 "999-1000", "-5"])
+@pytest.mark.parametrize(
+    "bad", ["+442071234567", "02071234567", "0044207", "12a", "18000-12000", "999-1000", "-5"]
+)
 def test_refuses_what_portsip_refuses(bad: str) -> None:
     with pytest.raises(InvalidPool):
         DidPool.parse(bad)

@@ -68,11 +68,16 @@ async def test_pools_never_overlap_across_tenants(
         await globex.providers.set_did_numbers(globex_trunk.id, "+442071234567")
 
 
-async def test_the_pbx_refuses_a_pool_starting_with_plus(sandbox: Sandbox, acme: PortsipClient,
-                                                         trunk_id: str) -> None:
+async def test_the_pbx_refuses_a_pool_starting_with_plus(
+    sandbox: Sandbox, acme: PortsipClient, trunk_id: str
+) -> None:
     headers = await acme.tokens.header()
-    answer = sandbox.raw("POST", f"/api/providers/{trunk_id}", headers=headers,
-                         json={"did_numbers": "3000;+442071234567"})
+    answer = sandbox.raw(
+        "POST",
+        f"/api/providers/{trunk_id}",
+        headers=headers,
+        json={"did_numbers": "3000;+442071234567"},
+    )
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == "VALIDATE_FAILED"
 
@@ -117,7 +122,8 @@ async def test_a_shared_trunk_gives_each_tenant_its_own_pool(
         pool = await system.assignees.add_did(shared_id, tenant_id, "3001")
         assert pool == "3000-3001;12000-18000"
         assert await system.assignees.remove_did(shared_id, tenant_id, "15000") == (
-            "3000-3001;12000-14999;15001-18000")
+            "3000-3001;12000-14999;15001-18000"
+        )
         assert [a.tenant_id for a in await system.assignees.list(shared_id)] == [tenant_id]
         shared = await acme.providers.get(shared_id)
         assert (shared.shared, shared.did_numbers) == (True, "3000-3001;12000-14999;15001-18000")

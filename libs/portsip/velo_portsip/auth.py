@@ -42,8 +42,13 @@ class TokenKeeper:
     """Hands out a valid bearer token, logging in or refreshing as needed."""
 
     def __init__(
-        self, http: httpx.AsyncClient, credentials: Credentials, *, mode: AuthMode = "sign_in",
-        clock: Clock = time.monotonic, refresh_margin: float = 60.0,
+        self,
+        http: httpx.AsyncClient,
+        credentials: Credentials,
+        *,
+        mode: AuthMode = "sign_in",
+        clock: Clock = time.monotonic,
+        refresh_margin: float = 60.0,
     ):
         self._http = http
         self._credentials = credentials

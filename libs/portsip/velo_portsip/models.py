@@ -72,14 +72,21 @@ class InboundRuleInput(_Model):
 
     @classmethod
     def forwarding(
-        cls, number: str, *, name: str | None = None, did: str | None = None,
+        cls,
+        number: str,
+        *,
+        name: str | None = None,
+        did: str | None = None,
         provider_id: str | None = None,
     ) -> InboundRuleInput:
         """Builds a rule that forwards every call (any hours) to extension number."""
         rule = ForwardRule(action=ForwardAction.FORWARD_TO_NUMBER, number=number)
         return cls(
-            name=name, did_numbers=did, provider_id=provider_id,
-            office_hours_forward_rule=rule, non_office_hours_forward_rule=rule,
+            name=name,
+            did_numbers=did,
+            provider_id=provider_id,
+            office_hours_forward_rule=rule,
+            non_office_hours_forward_rule=rule,
             holiday_forward_rule=rule,
         )
 

@@ -62,7 +62,7 @@ class FaultState:
     def replace_plan(self, plan: FaultPlan) -> None:
         """Activates plan in place of the current one."""
         self.plan = plan
-        self._rng = random.Random(plan.seed)
+        self._rng = random.Random(plan.seed)  # noqa: S311 - fault injection, not crypto
 
     def take_hang(self) -> bool:
         """Tells whether this request should hang, consuming one planned hang."""

@@ -1,4 +1,4 @@
-"""Runs a sandbox ASGI app on a real port: in the foreground, or in a background thread for tests."""
+"""Runs a sandbox ASGI app on a real port: in the foreground, or from a thread for tests."""
 
 from __future__ import annotations
 

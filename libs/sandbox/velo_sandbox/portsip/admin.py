@@ -19,12 +19,19 @@ def routing_dump(store: Store, tenant: Tenant) -> Doc:
     visible = [p for p in store.providers.values() if p.visible_to(tenant.id)]
     return {
         "tenant": {"id": tenant.id, "domain": tenant.domain},
-        "pools": {p.doc["name"]: {"provider_id": p.id, "shared": p.owner is None,
-                                  "did_numbers": p.pool_of(tenant.id)} for p in visible},
+        "pools": {
+            p.doc["name"]: {
+                "provider_id": p.id,
+                "shared": p.owner is None,
+                "did_numbers": p.pool_of(tenant.id),
+            }
+            for p in visible
+        },
         "inbound_rules": [_inbound(tenant, r) for r in tenant.inbound_rules.values()],
         "caller_ids": {
             u["extension_number"]: u["outbound_caller_ids"]
-            for u in tenant.users.values() if u["outbound_caller_ids"]
+            for u in tenant.users.values()
+            if u["outbound_caller_ids"]
         },
         "outbound_rules": [
             {k: r[k] for k in ("id", "name", "number_prefix", "number_mask", "priority", "routes")}
@@ -37,9 +44,13 @@ def _inbound(tenant: Tenant, rule: Doc) -> Doc:
     forward = rule.get("office_hours_forward_rule") or {}
     owner = tenant.extension(str(forward.get("number"))) if forward.get("number") else None
     return {
-        "id": rule["id"], "name": rule["name"], "did_numbers": rule["did_numbers"],
-        "provider_id": rule["provider_id"], "cid_number_mask": rule.get("cid_number_mask", ""),
-        "action": forward.get("action"), "destination": forward.get("number"),
+        "id": rule["id"],
+        "name": rule["name"],
+        "did_numbers": rule["did_numbers"],
+        "provider_id": rule["provider_id"],
+        "cid_number_mask": rule.get("cid_number_mask", ""),
+        "action": forward.get("action"),
+        "destination": forward.get("number"),
         "destination_type": owner[0] if owner else None,
     }
 

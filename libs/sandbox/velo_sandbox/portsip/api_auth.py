@@ -96,15 +96,21 @@ async def _json(request: Request) -> dict[str, object]:
 
 
 def _pair(grant: Grant, config: SandboxConfig) -> Response:
-    return JSONResponse({
-        "token_type": "Bearer", "access_token": grant.access,
-        "refresh_token": grant.refresh, "expires_in": int(config.token_ttl),
-    })
+    return JSONResponse(
+        {
+            "token_type": "Bearer",
+            "access_token": grant.access,
+            "refresh_token": grant.refresh,
+            "expires_in": int(config.token_ttl),
+        }
+    )
 
 
 def _login_status(grant: Grant, config: SandboxConfig) -> dict[str, object]:
     expires = datetime.now(UTC) + timedelta(seconds=config.token_ttl)
     return {
-        "access_token": grant.access, "expires_in": int(config.token_ttl),
-        "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"), "role": grant.caller.role,
+        "access_token": grant.access,
+        "expires_in": int(config.token_ttl),
+        "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "role": grant.caller.role,
     }

@@ -21,13 +21,28 @@ from velo_sandbox.portsip.http import (
 from velo_sandbox.portsip.store import Doc, Store
 from velo_sandbox.portsip.tokens import Tokens
 
-USER_SUMMARY = ("id", "name", "enabled", "email", "display_name", "role", "department",
-                "extension_number", "created_at")
+USER_SUMMARY = (
+    "id",
+    "name",
+    "enabled",
+    "email",
+    "display_name",
+    "role",
+    "department",
+    "extension_number",
+    "created_at",
+)
 USER_EDITABLE = ("display_name", "email", "enabled", "department", "mobile_phone", "work_phone")
 GROUP_SUMMARY = {
     "call_queues": ("id", "name", "extension_number", "ring_time", "polling_strategy"),
-    "ring_groups": ("id", "name", "extension_number", "ring_time", "ring_strategy",
-                    "skip_busy_member"),
+    "ring_groups": (
+        "id",
+        "name",
+        "extension_number",
+        "ring_time",
+        "ring_strategy",
+        "skip_busy_member",
+    ),
 }
 TENANT_SUMMARY = ("id", "name", "domain", "enabled")
 
@@ -61,8 +76,14 @@ def directory_routes(store: Store, tokens: Tokens) -> list[Route]:
             raise ApiError(404, "extension number not found")
         kind, obj = owner
         name = obj.get("display_name") or obj["name"]
-        return JSONResponse({"id": obj["id"], "extension_number": obj["extension_number"],
-                             "name": name, "type": kind})
+        return JSONResponse(
+            {
+                "id": obj["id"],
+                "extension_number": obj["extension_number"],
+                "name": name,
+                "type": kind,
+            }
+        )
 
     @authed
     async def current_tenant(ctx: Ctx) -> Response:
@@ -72,8 +93,10 @@ def directory_routes(store: Store, tokens: Tokens) -> list[Route]:
     @authed
     async def list_tenants(ctx: Ctx) -> Response:
         ctx.require_system_admin()
-        docs = [{"id": t.id, "name": t.name, "domain": t.domain, "enabled": True}
-                for t in store.tenants.values()]
+        docs = [
+            {"id": t.id, "name": t.name, "domain": t.domain, "enabled": True}
+            for t in store.tenants.values()
+        ]
         return page(ctx.request, docs, TENANT_SUMMARY)
 
     return [

@@ -14,21 +14,47 @@ from velo_sandbox.portsip.tokens import Tokens
 
 Check = Callable[[Store, Tenant, Doc, "str | None"], None]
 
-INBOUND_FIELDS = ("name", "enabled", "cid_number_mask", "did_numbers", "provider_id",
-                  *rules.FORWARD_RULES, "play_recording_disclaimer")
+INBOUND_FIELDS = (
+    "name",
+    "enabled",
+    "cid_number_mask",
+    "did_numbers",
+    "provider_id",
+    *rules.FORWARD_RULES,
+    "play_recording_disclaimer",
+)
 INBOUND_SUMMARY = ("id", *INBOUND_FIELDS)
 INBOUND_DEFAULTS: Doc = {"enabled": True, "cid_number_mask": "", "play_recording_disclaimer": False}
-OUTBOUND_FIELDS = ("name", "number_prefix", "number_length", "number_mask", "enabled", "priority",
-                   "routing_strategy", "routes")
+OUTBOUND_FIELDS = (
+    "name",
+    "number_prefix",
+    "number_length",
+    "number_mask",
+    "enabled",
+    "priority",
+    "routing_strategy",
+    "routes",
+)
 OUTBOUND_SUMMARY = ("id", *OUTBOUND_FIELDS[:-1])
-OUTBOUND_DEFAULTS: Doc = {"number_prefix": "", "number_length": "", "number_mask": "",
-                          "enabled": True, "priority": 1000, "routing_strategy": "PRIORITIZED",
-                          "routes": []}
+OUTBOUND_DEFAULTS: Doc = {
+    "number_prefix": "",
+    "number_length": "",
+    "number_mask": "",
+    "enabled": True,
+    "priority": 1000,
+    "routing_strategy": "PRIORITIZED",
+    "routes": [],
+}
 
 
 def rule_routes(
-    store: Store, tokens: Tokens, kind: str, fields: tuple[str, ...], summary: tuple[str, ...],
-    defaults: Doc, check: Check,
+    store: Store,
+    tokens: Tokens,
+    kind: str,
+    fields: tuple[str, ...],
+    summary: tuple[str, ...],
+    defaults: Doc,
+    check: Check,
 ) -> list[Route]:
     """Returns list/create/get/update/destroy routes of one kind of rule (`inbound_rules`, ...)."""
     authed = bearer(tokens, store)
@@ -81,11 +107,25 @@ def rule_routes(
 
 def inbound_routes(store: Store, tokens: Tokens) -> list[Route]:
     """Returns the inbound rule routes."""
-    return rule_routes(store, tokens, "inbound_rules", INBOUND_FIELDS, INBOUND_SUMMARY,
-                       INBOUND_DEFAULTS, rules.check_inbound)
+    return rule_routes(
+        store,
+        tokens,
+        "inbound_rules",
+        INBOUND_FIELDS,
+        INBOUND_SUMMARY,
+        INBOUND_DEFAULTS,
+        rules.check_inbound,
+    )
 
 
 def outbound_routes(store: Store, tokens: Tokens) -> list[Route]:
     """Returns the outbound rule routes."""
-    return rule_routes(store, tokens, "outbound_rules", OUTBOUND_FIELDS, OUTBOUND_SUMMARY,
-                       OUTBOUND_DEFAULTS, rules.check_outbound)
+    return rule_routes(
+        store,
+        tokens,
+        "outbound_rules",
+        OUTBOUND_FIELDS,
+        OUTBOUND_SUMMARY,
+        OUTBOUND_DEFAULTS,
+        rules.check_outbound,
+    )

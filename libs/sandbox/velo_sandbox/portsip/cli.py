@@ -17,11 +17,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="velo-sandbox portsip", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8091)
-    parser.add_argument("--tenant", action="append", type=TenantSeed.parse, default=[],
-                        metavar="DOMAIN:ADMIN:PASSWORD", help="add a tenant (repeatable)")
+    parser.add_argument(
+        "--tenant",
+        action="append",
+        type=TenantSeed.parse,
+        default=[],
+        metavar="DOMAIN:ADMIN:PASSWORD",
+        help="add a tenant (repeatable)",
+    )
     parser.add_argument("--token-ttl", type=float, default=1800.0, metavar="SECONDS")
-    parser.add_argument("--seed", action=argparse.BooleanOptionalAction, default=True,
-                        help="seed the demo tenants and every tenant's directory (default: on)")
+    parser.add_argument(
+        "--seed",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="seed the demo tenants and every tenant's directory (default: on)",
+    )
     return parser.parse_args(argv)
 
 

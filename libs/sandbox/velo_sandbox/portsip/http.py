@@ -13,8 +13,13 @@ from starlette.responses import JSONResponse, Response
 from velo_sandbox.portsip.store import Doc, Store, Tenant
 from velo_sandbox.portsip.tokens import Caller, Tokens
 
-_CODES = {400: "VALIDATE_FAILED", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-          429: "TOO_MANY_REQUESTS"}
+_CODES = {
+    400: "VALIDATE_FAILED",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    429: "TOO_MANY_REQUESTS",
+}
 
 
 class ApiError(Exception):

@@ -8,8 +8,11 @@ from velo_sandbox.portsip import pools
 from velo_sandbox.portsip.http import as_text, invalid
 from velo_sandbox.portsip.store import Doc, Store, Tenant
 
-FORWARD_RULES = ("office_hours_forward_rule", "non_office_hours_forward_rule",
-                 "holiday_forward_rule")
+FORWARD_RULES = (
+    "office_hours_forward_rule",
+    "non_office_hours_forward_rule",
+    "holiday_forward_rule",
+)
 ACTIONS = ("FORWARD_TO_NUMBER", "FORWARD_TO_VOICEMAIL", "HANGUP")
 
 

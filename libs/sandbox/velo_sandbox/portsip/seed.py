@@ -5,11 +5,35 @@ from __future__ import annotations
 from velo_sandbox.portsip.store import Doc, Store, Tenant
 
 PEOPLE = (
-    "Alice Johnson", "Bob Smith", "Carol Williams", "David Brown", "Emma Jones", "Frank Garcia",
-    "Grace Miller", "Henry Davis", "Isabel Rodriguez", "Jack Martinez", "Karen Hernandez",
-    "Liam Lopez", "Mia Gonzalez", "Noah Wilson", "Olivia Anderson", "Paul Thomas", "Quinn Taylor",
-    "Rachel Moore", "Samuel Jackson", "Tara Martin", "Umar Lee", "Vera Perez", "William Thompson",
-    "Xenia White", "Yusuf Harris", "Zoe Sanchez", "Aaron Clark", "Bella Ramirez", "Caleb Lewis",
+    "Alice Johnson",
+    "Bob Smith",
+    "Carol Williams",
+    "David Brown",
+    "Emma Jones",
+    "Frank Garcia",
+    "Grace Miller",
+    "Henry Davis",
+    "Isabel Rodriguez",
+    "Jack Martinez",
+    "Karen Hernandez",
+    "Liam Lopez",
+    "Mia Gonzalez",
+    "Noah Wilson",
+    "Olivia Anderson",
+    "Paul Thomas",
+    "Quinn Taylor",
+    "Rachel Moore",
+    "Samuel Jackson",
+    "Tara Martin",
+    "Umar Lee",
+    "Vera Perez",
+    "William Thompson",
+    "Xenia White",
+    "Yusuf Harris",
+    "Zoe Sanchez",
+    "Aaron Clark",
+    "Bella Ramirez",
+    "Caleb Lewis",
     "Diana Robinson",
 )
 QUEUES = (("800", "Sales"), ("801", "Support"), ("802", "Billing"))
@@ -20,8 +44,14 @@ CREATED_AT = "2025-01-06T09:00:00Z"
 def trunk_doc(name: str = "DIDWW") -> Doc:
     """Returns a fresh trunk's fields with an empty DID pool."""
     return {
-        "name": name, "enabled": True, "brand": "DIDWW", "auth_mode": "IP_AUTH",
-        "transport": "UDP", "hostname": "sip.didww.com", "port": 5060, "did_numbers": "",
+        "name": name,
+        "enabled": True,
+        "brand": "DIDWW",
+        "auth_mode": "IP_AUTH",
+        "transport": "UDP",
+        "hostname": "sip.didww.com",
+        "port": 5060,
+        "did_numbers": "",
     }
 
 
@@ -38,23 +68,37 @@ def seed_directory(store: Store, tenant: Tenant) -> None:
 
 def call_queue_doc(name: str, number: str) -> Doc:
     """Returns a call queue's fields."""
-    return {"name": name, "extension_number": number, "ring_time": 20,
-            "polling_strategy": "RING_SIMULTANEOUSLY"}
+    return {
+        "name": name,
+        "extension_number": number,
+        "ring_time": 20,
+        "polling_strategy": "RING_SIMULTANEOUSLY",
+    }
 
 
 def ring_group_doc(name: str, number: str) -> Doc:
     """Returns a ring group's fields."""
-    return {"name": name, "extension_number": number, "ring_time": 20,
-            "ring_strategy": "RING_SIMULTANEOUSLY", "skip_busy_member": True}
+    return {
+        "name": name,
+        "extension_number": number,
+        "ring_time": 20,
+        "ring_strategy": "RING_SIMULTANEOUSLY",
+        "skip_busy_member": True,
+    }
 
 
 def _user(tenant: Tenant, person: str, extension: str) -> Doc:
     login = person.lower().replace(" ", ".")
     return {
-        "name": login, "display_name": person, "email": f"{login}@{tenant.domain}",
-        "role": "StandardUser", "enabled": True, "extension_number": extension,
+        "name": login,
+        "display_name": person,
+        "email": f"{login}@{tenant.domain}",
+        "role": "StandardUser",
+        "enabled": True,
+        "extension_number": extension,
         "department": "Sales" if int(extension) % 2 else "Support",
-        "created_at": CREATED_AT, "outbound_caller_ids": [],
+        "created_at": CREATED_AT,
+        "outbound_caller_ids": [],
     }
 
 

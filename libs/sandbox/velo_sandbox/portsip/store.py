@@ -30,7 +30,8 @@ class Tenant:
     def extension(self, number: str) -> tuple[str, Doc] | None:
         """Returns (type, object) owning extension number, if any."""
         for kind, objects in (
-            ("EXTENSION", self.users), ("CALL_QUEUE", self.call_queues),
+            ("EXTENSION", self.users),
+            ("CALL_QUEUE", self.call_queues),
             ("RING_GROUP", self.ring_groups),
         ):
             for obj in objects.values():

@@ -42,8 +42,11 @@ class Tokens:
         """Issues a new token pair for caller."""
         now = self._config.clock()
         grant = Grant(
-            caller, secrets.token_urlsafe(24), secrets.token_urlsafe(24),
-            now + self._config.token_ttl, now + self._config.refresh_ttl,
+            caller,
+            secrets.token_urlsafe(24),
+            secrets.token_urlsafe(24),
+            now + self._config.token_ttl,
+            now + self._config.refresh_ttl,
         )
         self._access[grant.access] = grant
         self._refresh[grant.refresh] = grant
