@@ -90,6 +90,26 @@ class DeadLetterPolicy:
         self._failures.pop(key, None)
         return True
 
+    async def batch_failed(
+        self, records: tuple[ConsumerRecord[Any, Any], ...], error: BaseException
+    ) -> None:
+        """Waits before a failed batch is fetched again (the wait grows while it keeps failing)."""
+        first = records[0]
+        key = (first.topic, first.partition, first.offset)
+        attempts = self._failures[key] = self._failures.get(key, 0) + 1
+        self.metrics.retries.labels(first.topic).inc()
+        delay = self.backoff.delay(attempts)
+        log.warning(
+            "batch_failed_will_retry",
+            topic=first.topic,
+            offset=first.offset,
+            size=len(records),
+            attempt=attempts,
+            retry_in=round(delay, 3),
+            error=repr(error),
+        )
+        await asyncio.sleep(delay)
+
     def succeeded(self, record: ConsumerRecord[Any, Any]) -> None:
         """Forgets the failures of a record that has now been handled."""
         self._failures.pop((record.topic, record.partition, record.offset), None)
@@ -137,8 +157,14 @@ class _DeadLetterMiddleware(BaseMiddleware):
         exc_tb: TracebackType | None = None,
     ) -> bool | None:
         record = self.msg
+        if isinstance(record, tuple):
+            if exc_val is None:
+                self.policy.succeeded(record[0])
+            elif not isinstance(exc_val, HandlerException):
+                await self.policy.batch_failed(record, exc_val)
+            return False  # a batch is retried whole, never dead-lettered
         if not isinstance(record, ConsumerRecord):
-            return False  # batches are retried whole by the ack policy; no per-record DLQ
+            return False
         if exc_val is None:
             self.policy.succeeded(record)
             return False

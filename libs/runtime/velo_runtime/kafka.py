@@ -46,13 +46,20 @@ def make_broker(settings: ServiceSettings, metrics: ServiceMetrics) -> KafkaBrok
 
 
 def consumes(
-    router: KafkaRouter | KafkaBroker, topic: Topic | str, *, group_id: str, **options: Any
+    router: KafkaRouter | KafkaBroker,
+    topic: Topic | str | None = None,
+    *,
+    group_id: str,
+    pattern: str | None = None,
+    **options: Any,
 ) -> Callable[[Handler], Handler]:
-    """Declares an at-least-once subscriber: explicit group, acked after the handler."""
-    name = topic.name if isinstance(topic, Topic) else topic
+    """Declares an at-least-once subscriber (topic or pattern): explicit group, acked after."""
     options.setdefault("auto_offset_reset", "earliest")
+    if pattern is not None:
+        options["pattern"] = pattern
+    topics = () if topic is None else (topic.name if isinstance(topic, Topic) else topic,)
     subscriber = router.subscriber(
-        name, group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, **options
+        *topics, group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, **options
     )
     return cast("Callable[[Handler], Handler]", subscriber)
 
@@ -100,6 +107,8 @@ class LogContextMiddleware(BaseMiddleware):
     """Binds tenant, number, correlation and message id to every log line of a handler run."""
 
     async def consume_scope(self, call_next: Any, msg: Any) -> Any:
+        if isinstance(msg.raw_message, tuple):
+            return await call_next(msg)  # a batch mixes tenants and numbers: bind nothing
         headers = msg.headers if isinstance(msg.headers, dict) else {}
         context = {
             name.replace("-", "_"): headers[HEADER_PREFIX + name]

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from prometheus_client import Counter
+
+from velo_audit.api import audit_api
+from velo_audit.ingest import ingest_router
 from velo_audit.settings import AuditSettings
+from velo_audit.store import INDEXES, AuditStore
 from velo_runtime import Service, build_service, run_service
 
 
 def create_app(settings: AuditSettings | None = None) -> Service:
     """Builds the audit service, unconnected until its HTTP app starts."""
-    return build_service(settings or AuditSettings(), title="VeloConnect Numbers — audit")
+    settings = settings or AuditSettings()
+    service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — audit")
+    store = AuditStore(service.db)
+    stored = Counter(
+        "velo_audit_events_stored_total", "Audit entries stored.", registry=service.metrics.registry
+    )
+    service.include(ingest_router(store, settings.group_id, settings.batch_size, stored))
+    service.http.include_router(audit_api(store))
+    return service
 
 
 def main() -> None:

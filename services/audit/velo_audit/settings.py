@@ -1,5 +1,6 @@
 """Settings of the audit service (environment prefix VELO_AUDIT_)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from velo_runtime import ServiceSettings
@@ -13,3 +14,5 @@ class AuditSettings(ServiceSettings):
     service_name: str = "audit"
     mongo_database: str = "velo_audit"
     http_port: int = 8105
+    group_id: str = Field(default="velo.audit", description="Consumer group of the ingest.")
+    batch_size: int = Field(default=500, ge=1, description="Records stored per insert at most.")
