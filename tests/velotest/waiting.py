@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 T = TypeVar("T")
 
@@ -53,3 +53,26 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord[Any, Any]]:
+    """Reads every record the topic holds right now (up to its current end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = [
+                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()
+            ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord[Any, Any]] = []
+        while [p for p, end in ends.items() if await consumer.position(p) < end]:
+            for part in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(part)
+        return records
+    finally:
+        await consumer.stop()

@@ -1,18 +1,36 @@
-"""Composition root of the gateway service."""
+"""Composition root of the gateway: the admin UI's HTTP API."""
 
 from __future__ import annotations
 
+from velo_gateway import live, problems, reads, writes
+from velo_gateway.context import Gateway
+from velo_gateway.downstream import Downstream
+from velo_gateway.ratelimit import WriteLimiter
 from velo_gateway.settings import GatewaySettings
 from velo_runtime import Service, build_service, run_service
 
 
-def create_app(settings: GatewaySettings | None = None) -> Service:
-    """Builds the gateway service, unconnected until its HTTP app starts."""
-    return build_service(settings or GatewaySettings(), title="VeloConnect Numbers — gateway")
+def create_app(
+    settings: GatewaySettings | None = None, downstream: Downstream | None = None
+) -> Service:
+    """Builds the gateway, unconnected until its HTTP app starts."""
+    settings = settings or GatewaySettings()
+    service = build_service(settings, uses_mongo=False, title="VeloConnect Numbers API")
+    downstream = downstream or Downstream(settings)
+    limiter = WriteLimiter(settings.writes_per_minute, settings.write_burst)
+    gateway = Gateway(settings, downstream, service.publisher, limiter)
+    http = service.http
+    http.state.settings = settings
+    http.state.gateway = gateway
+    problems.install(http)
+    for router in (reads.router, writes.router, live.router):
+        http.include_router(router)
+    service.on_stop.append(downstream.close)
+    return service
 
 
 def main() -> None:
-    """Runs the gateway service until interrupted."""
+    """Runs the gateway until interrupted."""
     run_service(create_app())
 
 

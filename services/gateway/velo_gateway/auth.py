@@ -1,0 +1,64 @@
+"""Bearer JWT authentication: who calls, for which tenant, with which role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+
+from velo_contracts import Actor, Role
+from velo_gateway.problems import Problem
+
+REQUIRED_CLAIMS = ("sub", "tenant_id", "role", "exp")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user of a request."""
+
+    user_id: str
+    tenant_id: str
+    role: Role
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the actor of the commands it issues."""
+        return Actor(user_id=self.user_id, role=self.role)
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, "Unauthorized", detail)
+
+
+def authenticate(request: Request) -> Caller:
+    """Verifies the bearer token of request and returns its caller."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorized("send `Authorization: Bearer <token>`")
+    settings = request.app.state.settings
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=settings.jwt_algorithms,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+        return Caller(str(claims["sub"]), str(claims["tenant_id"]), Role(claims["role"]))
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("the token has expired") from None
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise _unauthorized(f"the token is not valid: {type(exc).__name__}") from None
+
+
+def require_admin(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    """Lets only the tenant's admins through."""
+    if caller.role is not Role.ADMIN:
+        raise Problem(403, "Forbidden", "only tenant admins may do this")
+    return caller
+
+
+AnyUser = Annotated[Caller, Depends(authenticate)]
+Admin = Annotated[Caller, Depends(require_admin)]

@@ -1,0 +1,65 @@
+"""Request bodies of the gateway's write endpoints, validated with precise messages."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from velo_contracts import InboundTarget, NumberType
+from velo_contracts.types import CountryCode
+from velo_gateway.problems import Problem
+
+_NUMBER = re.compile(r"^\+?[1-9][0-9]{6,14}$")
+
+
+def e164(number: str, field: str = "number") -> str:
+    """Returns number in E.164 with `+`, accepting it with or without the `+`."""
+    compact = number.replace(" ", "")
+    if not _NUMBER.match(compact):
+        raise Problem(
+            422,
+            "Invalid request",
+            f"{field}: {number!r} is not an E.164 number like +493012345678",
+            field=field,
+        )
+    return compact if compact.startswith("+") else f"+{compact}"
+
+
+class NumberRequestBody(BaseModel):
+    """`{offer_id}`, `{country, type, number}` or `{country, type, next_available: true}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offer_id: str | None = Field(default=None, description="An offer from the inventory search.")
+    country: CountryCode | None = None
+    type: NumberType | None = Field(default=None, description="local, mobile or toll_free.")
+    number: str | None = Field(default=None, description="The specific number picked.")
+    next_available: bool = Field(default=False, description="Any number of the country/type.")
+    area: str | None = Field(default=None, description="Area or city, with next_available.")
+
+    @model_validator(mode="after")
+    def _one_way_to_pick(self) -> NumberRequestBody:
+        if self.offer_id:
+            return self
+        if self.country is None or self.type is None:
+            raise ValueError("give offer_id, or country and type with number or next_available")
+        if bool(self.number) == self.next_available:
+            raise ValueError("give either number or next_available: true, not both or neither")
+        return self
+
+
+class AssignmentBody(BaseModel):
+    """What a number should do: show as an agent's caller ID and/or ring a target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outbound_agent: str | None = Field(default=None, description="Extension of the agent.")
+    preferred: bool = Field(default=True, description="Make it the agent's default caller ID.")
+    inbound_target: InboundTarget | None = Field(default=None, description="Where calls ring.")
+
+    @model_validator(mode="after")
+    def _names_something(self) -> AssignmentBody:
+        if self.outbound_agent is None and self.inbound_target is None:
+            raise ValueError("give outbound_agent, inbound_target or both")
+        return self

@@ -1,0 +1,96 @@
+"""Calls the owning services' read APIs; their failures become precise problems."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from velo_gateway.problems import Problem
+from velo_gateway.settings import GatewaySettings
+
+
+class Downstream:
+    """One HTTP client for every read API the gateway proxies."""
+
+    def __init__(
+        self, settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None
+    ):
+        self.urls = {
+            "inventory": settings.inventory_url,
+            "ordering": settings.ordering_url,
+            "sip-routing": settings.sip_routing_url,
+            "assignment": settings.assignment_url,
+            "audit": settings.audit_url,
+        }
+        self.http = httpx.AsyncClient(
+            timeout=settings.downstream_timeout_seconds, transport=transport
+        )
+
+    async def get(self, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GETs path from service and returns its JSON body."""
+        return (await self._send("GET", service, path, params)).json()
+
+    async def post(self, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        """POSTs to path of service; returns its JSON body, if any."""
+        response = await self._send("POST", service, path, params)
+        return response.json() if response.content else None
+
+    async def stream(
+        self, service: str, path: str, params: dict[str, Any] | None = None
+    ) -> AsyncIterator[bytes]:
+        """Streams the body of a GET (for exports)."""
+        request = self.http.build_request("GET", self.urls[service] + path, params=_clean(params))
+        response = await self._call(service, request, stream=True)
+        try:
+            async for chunk in response.aiter_bytes():
+                yield chunk
+        finally:
+            await response.aclose()
+
+    async def close(self) -> None:
+        """Closes the connections."""
+        await self.http.aclose()
+
+    async def _send(
+        self, method: str, service: str, path: str, params: dict[str, Any] | None
+    ) -> httpx.Response:
+        request = self.http.build_request(method, self.urls[service] + path, params=_clean(params))
+        return await self._call(service, request)
+
+    async def _call(
+        self, service: str, request: httpx.Request, stream: bool = False
+    ) -> httpx.Response:
+        try:
+            response = await self.http.send(request, stream=stream)
+        except httpx.HTTPError as exc:
+            raise Problem(
+                503,
+                "Service unavailable",
+                f"the {service} service did not answer ({type(exc).__name__})",
+            ) from None
+        if response.is_success:
+            return response
+        if stream:
+            await response.aread()
+        raise _problem(service, response)
+
+
+def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: v for k, v in params.items() if v is not None} if params else None
+
+
+def _problem(service: str, response: httpx.Response) -> Problem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if not isinstance(detail, str):
+        detail = f"{service} answered {response.status_code}"
+    if response.status_code >= 500:
+        return Problem(503, "Service unavailable", detail)
+    extra = {k: v for k, v in body.items() if k in ("code", "field", "reason")} if body else {}
+    code = extra.pop("code", None)
+    return Problem(response.status_code, response.reason_phrase or "Error", detail, code, **extra)

@@ -1,0 +1,157 @@
+"""Read endpoints: each forwards to the owning service's read API, scoped to the caller's tenant."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
+
+from velo_gateway.auth import Admin, AnyUser
+from velo_gateway.bodies import e164
+from velo_gateway.context import Deps
+
+router = APIRouter(prefix="/v1", tags=["queries"])
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/countries")
+async def countries(caller: Admin, gw: Deps) -> Any:
+    """Countries DIDWW covers, with the number types offered in each."""
+    return await gw.downstream.get("inventory", f"/tenants/{caller.tenant_id}/countries")
+
+
+@router.get("/inventory")
+async def inventory(
+    caller: Admin,
+    gw: Deps,
+    country: str,
+    type: str,
+    area: str | None = None,
+    contains: str | None = None,
+    sms: bool | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Any:
+    """Live numbers of a country and type, with prices and KYC flags."""
+    params = {
+        "country": country,
+        "type": type,
+        "area": area,
+        "contains": contains,
+        "sms": sms,
+        "limit": limit,
+        "cursor": cursor,
+    }
+    return await gw.downstream.get("inventory", f"/tenants/{caller.tenant_id}/inventory", params)
+
+
+@router.get("/number-requests/{request_id}")
+async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
+    """Where a number request stands."""
+    return await gw.downstream.get("ordering", f"/tenants/{caller.tenant_id}/requests/{request_id}")
+
+
+@router.get("/numbers")
+async def numbers(
+    caller: Admin,
+    gw: Deps,
+    status: str | None = None,
+    country: str | None = None,
+    type: str | None = None,
+    agent: str | None = None,
+    q: str | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Any:
+    """The Phone numbers list."""
+    params = {
+        "status": status,
+        "country": country,
+        "type": type,
+        "agent": agent,
+        "q": q,
+        "limit": limit,
+        "cursor": cursor,
+    }
+    return await gw.downstream.get("assignment", f"/tenants/{caller.tenant_id}/numbers", params)
+
+
+@router.get("/numbers/{number}")
+async def number(number: str, caller: Admin, gw: Deps) -> Any:
+    """One number: status, costs, assignment and history."""
+    path = f"/tenants/{caller.tenant_id}/numbers/{e164(number)}"
+    return await gw.downstream.get("assignment", path)
+
+
+@router.get("/directory")
+async def directory(caller: Admin, gw: Deps) -> Any:
+    """The tenant's agents, extensions, queues and ring groups (assignment targets)."""
+    return await gw.downstream.get("sip-routing", f"/tenants/{caller.tenant_id}/directory")
+
+
+def _audit_params(**params: Any) -> dict[str, Any]:
+    if params.get("number"):
+        params["number"] = e164(params["number"])
+    return params
+
+
+@router.get("/audit")
+async def audit(
+    caller: Admin,
+    gw: Deps,
+    number: str | None = None,
+    actor: str | None = None,
+    type: str | None = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Any:
+    """The tenant's audit log, newest first."""
+    params = _audit_params(
+        number=number, actor=actor, type=type, to=to, limit=limit, cursor=cursor, **{"from": from_}
+    )
+    return await gw.downstream.get("audit", f"/tenants/{caller.tenant_id}/audit", params)
+
+
+@router.get("/audit.csv")
+async def audit_csv(
+    caller: Admin,
+    gw: Deps,
+    number: str | None = None,
+    actor: str | None = None,
+    type: str | None = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+) -> StreamingResponse:
+    """The tenant's audit log as CSV."""
+    params = _audit_params(number=number, actor=actor, type=type, to=to, **{"from": from_})
+    body = gw.downstream.stream("audit", f"/tenants/{caller.tenant_id}/audit.csv", params)
+    first = await anext(body)  # surfaces a downstream error as a problem before streaming
+    return StreamingResponse(
+        _prepend(first, body),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="audit-{caller.tenant_id}.csv"'},
+    )
+
+
+async def _prepend(first: bytes, rest: Any) -> Any:
+    yield first
+    async for chunk in rest:
+        yield chunk
+
+
+@router.get("/alerts")
+async def alerts(caller: AnyUser, gw: Deps, unread: bool = False) -> Any:
+    """The caller's own alerts (and the tenant-wide ones)."""
+    params = {"user": caller.user_id, "unread": unread}
+    return await gw.downstream.get("audit", f"/tenants/{caller.tenant_id}/alerts", params)
+
+
+@router.post("/alerts/{alert_id}/read", status_code=204)
+async def read_alert(alert_id: str, caller: AnyUser, gw: Deps) -> Response:
+    """Marks one of the caller's alerts read."""
+    path = f"/tenants/{caller.tenant_id}/alerts/{alert_id}/read"
+    await gw.downstream.post("audit", path, {"user": caller.user_id})
+    return Response(status_code=204)
