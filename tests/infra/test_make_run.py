@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from velo_devinfra.run import components
+from velo_devinfra.components import components
 from velo_devinfra.stack import free_port
 from velotest import eventually
 

@@ -13,69 +13,17 @@ import os
 import signal
 import sys
 import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
+from velo_contracts import Actor
+from velo_devinfra.components import Component, components, wait_answering
+from velo_devinfra.devsecrets import load_or_create
 from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ManagedProcess, ProcessFailed
 from velo_devinfra.stack import LocalInfra
-
-
-@dataclass(frozen=True)
-class Component:
-    """One process of the system and where it answers."""
-
-    name: str
-    argv: tuple[str, ...]
-    port: int
-    ready_path: str
-    port_env: str | None = None
-
-
-def components(offset: int) -> list[Component]:
-    """Returns the sandboxes and services, ports shifted by offset."""
-    py = sys.executable
-    sandboxes = [
-        Component(
-            "didww-sandbox",
-            (py, "-m", "velo_sandbox.cli", "didww", "--port", str(8090 + offset)),
-            8090 + offset,
-            "/_admin/faults",
-        ),
-        Component(
-            "portsip-sandbox",
-            (py, "-m", "velo_sandbox.cli", "portsip", "--port", str(8091 + offset)),
-            8091 + offset,
-            "/_admin/faults",
-        ),
-    ]
-    services = [
-        ("inventory", 8101),
-        ("ordering", 8102),
-        ("sip-routing", 8103),
-        ("assignment", 8104),
-        ("audit", 8105),
-        ("gateway", 8080),
-    ]
-    return sandboxes + [
-        Component(
-            name,
-            (py, "-m", f"velo_{name.replace('-', '_')}.app"),
-            port + offset,
-            "/ready",
-            port_env=f"VELO_{name.replace('-', '_').upper()}_HTTP_PORT",
-        )
-        for name, port in services
-    ]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own localhost
-            return bool(response.status == 200)
-    except OSError:
-        return False
+from velo_tenants import SecretBox
+from velo_tenants.demo import demo_tenants
+from velo_tenants.registry import SERVICE, configured_event, register
 
 
 class System:
@@ -84,36 +32,39 @@ class System:
     def __init__(self, data_dir: Path, kafka_port: int, mongo_port: int, offset: int):
         self.infra = LocalInfra(data_dir / "infra", kafka_port, mongo_port)
         self.logs = data_dir / "logs"
+        self.secrets = load_or_create(data_dir / "dev-secrets.env")
         self.components = components(offset)
         self.processes: list[ManagedProcess] = []
 
     def start(self) -> None:
-        """Starts infrastructure, then every component, and waits until all answer."""
+        """Starts infrastructure, then every component, waits until all answer, seeds tenants."""
         self.infra.start()
         asyncio.run(self.infra.wait_ready())
-        env = {**os.environ, **self.infra.endpoints.as_env(), "VELO_LOG_JSON": "true"}
+        env = {
+            **os.environ,
+            **self.infra.endpoints.as_env(),
+            **self.secrets,
+            "VELO_LOG_JSON": "true",
+        }
         for component in self.components:
-            child_env = dict(env)
-            if component.port_env:
-                child_env[component.port_env] = str(component.port)
             process = ManagedProcess(
-                component.name, component.argv, self.logs / f"{component.name}.log", env=child_env
+                component.name,
+                component.argv,
+                self.logs / f"{component.name}.log",
+                env=env | component.env,
             )
             process.start()
             self.processes.append(process)
         for component, process in zip(self.components, self.processes, strict=True):
-            self._wait_ready(component, process)
+            wait_answering(component, process)
+        asyncio.run(self._seed_demo_tenants())
 
-    def _wait_ready(
-        self, component: Component, process: ManagedProcess, timeout: float = 60
-    ) -> None:
-        url = f"http://127.0.0.1:{component.port}{component.ready_path}"
-        deadline = time.monotonic() + timeout
-        while not _answers(url):
-            process.check_alive()
-            if time.monotonic() > deadline:
-                raise ProcessFailed(f"{component.name} not ready at {url}:\n{process.log_tail()}")
-            time.sleep(0.2)
+    async def _seed_demo_tenants(self) -> None:
+        box = SecretBox(self.secrets["VELO_SECRETS_KEY"])
+        portsip = next(c for c in self.components if c.name == "portsip-sandbox")
+        specs = demo_tenants(f"http://127.0.0.1:{portsip.port}/api")
+        events = [configured_event(spec, box, Actor.system(SERVICE)) for spec in specs]
+        await register(self.infra.endpoints.kafka_bootstrap, events)
 
     def check(self) -> None:
         """Raises ProcessFailed if any child has died."""
@@ -130,7 +81,7 @@ class System:
         self.infra.stop()
 
     def describe(self) -> str:
-        """Returns where everything listens."""
+        """Returns where everything listens and how to try it."""
         endpoints = self.infra.endpoints
         lines = [
             f"  {'kafka':<16} {endpoints.kafka_bootstrap}",
@@ -138,6 +89,18 @@ class System:
         ]
         lines += [f"  {c.name:<16} http://127.0.0.1:{c.port}" for c in self.components]
         lines.append(f"  {'logs':<16} {self.logs}")
+        gateway: Component = next(c for c in self.components if c.name == "gateway")
+        jwt_secret = self.secrets["VELO_GATEWAY_JWT_SECRET"]
+        lines += [
+            "",
+            "Try it (another terminal; demo tenants: acme, globex):",
+            f"  export VELO_API_URL=http://127.0.0.1:{gateway.port}",
+            f"  export VELO_GATEWAY_JWT_SECRET={jwt_secret}",
+            "  export VELO_TOKEN=$(.venv/bin/velo dev token --tenant acme)",
+            "  .venv/bin/velo search US local",
+            "  .venv/bin/velo request US local --number <a number from the search>",
+            "  (the README walks through the whole flow)",
+        ]
         return "\n".join(lines)
 
 

@@ -1,0 +1,93 @@
+"""The processes `make run` starts besides Kafka and FerretDB, and how they find each other."""
+
+from __future__ import annotations
+
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+from velo_devinfra.process import ManagedProcess, ProcessFailed
+
+PORTS = {
+    "didww-sandbox": 8090,
+    "portsip-sandbox": 8091,
+    "inventory": 8101,
+    "ordering": 8102,
+    "sip-routing": 8103,
+    "assignment": 8104,
+    "audit": 8105,
+    "gateway": 8080,
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One process of the system and where it answers."""
+
+    name: str
+    argv: tuple[str, ...]
+    port: int
+    ready_path: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def components(offset: int = 0) -> list[Component]:
+    """Returns the sandboxes and services, every port shifted by offset."""
+    port = {name: number + offset for name, number in PORTS.items()}
+    url = {name: f"http://127.0.0.1:{number}" for name, number in port.items()}
+    py = sys.executable
+    didww_api = f"{url['didww-sandbox']}/v3"
+    wiring = {
+        "inventory": {"VELO_INVENTORY_DIDWW_BASE_URL": didww_api},
+        "ordering": {
+            "VELO_ORDERING_DIDWW_BASE_URL": didww_api,
+            "VELO_ORDERING_CALLBACK_BASE_URL": url["ordering"],
+        },
+        "sip-routing": {},
+        "assignment": {"VELO_ASSIGNMENT_SIP_ROUTING_URL": url["sip-routing"]},
+        "audit": {},
+        "gateway": {
+            f"VELO_GATEWAY_{name.replace('-', '_').upper()}_URL": url[name]
+            for name in ("inventory", "ordering", "sip-routing", "assignment", "audit")
+        },
+    }
+    sandboxes = [
+        Component(
+            name,
+            (py, "-m", "velo_sandbox.cli", kind, "--port", str(port[name])),
+            port[name],
+            "/_admin/faults",
+        )
+        for name, kind in (("didww-sandbox", "didww"), ("portsip-sandbox", "portsip"))
+    ]
+    services = [
+        Component(
+            name,
+            (py, "-m", f"velo_{name.replace('-', '_')}.app"),
+            port[name],
+            "/ready",
+            env | {f"VELO_{name.replace('-', '_').upper()}_HTTP_PORT": str(port[name])},
+        )
+        for name, env in wiring.items()
+    ]
+    return sandboxes + services
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own localhost
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def wait_answering(component: Component, process: ManagedProcess, timeout: float = 60) -> None:
+    """Waits until component answers on its ready path, or raises with its log."""
+    url = f"http://127.0.0.1:{component.port}{component.ready_path}"
+    deadline = time.monotonic() + timeout
+    while not _answers(url):
+        process.check_alive()
+        if time.monotonic() > deadline:
+            raise ProcessFailed(f"{component.name} not ready at {url}:\n{process.log_tail()}")
+        time.sleep(0.2)
