@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from pymongo import AsyncMongoClient
 
 from velo_devinfra.paths import cache_dir, content_key, project_root
-from velo_devinfra.process import ManagedProcess, ProcessFailed
+from velo_devinfra.process import ManagedProcess, ProcessFailed, wait_until_ready
 
 
 def launcher_dir() -> Path:
@@ -66,18 +64,9 @@ class FerretNode:
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         """Waits until FerretDB answers a ping."""
-        deadline = time.monotonic() + timeout
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            if self.process:
-                self.process.check_alive()
-            try:
-                await ping(self.url)
-                return
-            except Exception as exc:
-                last_error = exc
-                await asyncio.sleep(0.2)
-        raise ProcessFailed(f"FerretDB on {self.url} not ready after {timeout}s: {last_error!r}")
+        await wait_until_ready(
+            self.process, lambda: ping(self.url), f"FerretDB on {self.url}", timeout, 0.2
+        )
 
     def stop(self) -> None:
         """Stops FerretDB cleanly."""

@@ -7,14 +7,13 @@ import base64
 import os
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from velo_devinfra.paths import cache_dir, content_key, project_root
-from velo_devinfra.process import ManagedProcess, ProcessFailed
+from velo_devinfra.process import ManagedProcess, ProcessFailed, wait_until_ready
 
 READY_TOPIC = "__velo_ready"
 
@@ -136,18 +135,11 @@ class KafkaNode:
 
     async def wait_ready(self, timeout: float = 90.0) -> None:
         """Waits until a message produced to the broker can be consumed back."""
-        deadline = time.monotonic() + timeout
-        last_error: Exception | None = None
-        while time.monotonic() < deadline:
-            if self.process:
-                self.process.check_alive()
-            try:
-                await asyncio.wait_for(round_trip(self.bootstrap), timeout=15)
-                return
-            except Exception as exc:
-                last_error = exc
-                await asyncio.sleep(0.5)
-        raise ProcessFailed(f"Kafka on {self.bootstrap} not ready after {timeout}s: {last_error!r}")
+
+        async def probe() -> None:
+            await asyncio.wait_for(round_trip(self.bootstrap), timeout=15)
+
+        await wait_until_ready(self.process, probe, f"Kafka on {self.bootstrap}", timeout, 0.5)
 
     def stop(self) -> None:
         """Stops the broker cleanly."""

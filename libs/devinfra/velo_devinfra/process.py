@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 
@@ -111,3 +112,25 @@ def wait_gone(pid: int, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+async def wait_until_ready(
+    process: ManagedProcess | None,
+    probe: Callable[[], Awaitable[None]],
+    what: str,
+    timeout: float,
+    interval: float,
+) -> None:
+    """Runs probe until it succeeds; fails early if process dies, or after timeout."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if process:
+            process.check_alive()
+        try:
+            await probe()
+            return
+        except Exception as exc:  # any failure of the probe means "not yet"
+            last_error = exc
+            await asyncio.sleep(interval)
+    raise ProcessFailed(f"{what} not ready after {timeout}s: {last_error!r}")

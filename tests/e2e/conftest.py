@@ -1,0 +1,73 @@
+"""The whole system as `make run` starts it — separate processes — on free ports, per module."""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from velo_devinfra.components import components
+from velo_devinfra.run import System
+from velo_devinfra.stack import free_port
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def free_offset() -> int:
+    """Returns a port offset at which every component's port is free."""
+    for _ in range(50):
+        offset = random.randrange(20000, 40000, 100)
+        if all(_port_is_free(c.port) for c in components(offset)):
+            return offset
+    raise AssertionError("no free block of ports")
+
+
+@dataclass
+class RunningSystem:
+    """The running system, and clients for its gateway and sandboxes."""
+
+    system: System
+
+    def url(self, component: str) -> str:
+        """Base URL of a component."""
+        port = next(c.port for c in self.system.components if c.name == component)
+        return f"http://127.0.0.1:{port}"
+
+    def token(self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin") -> str:
+        """Mints a gateway token like `velo dev token`."""
+        claims = {"sub": user, "tenant_id": tenant, "role": role, "exp": int(time.time()) + 3600}
+        return jwt.encode(claims, self.system.secrets["VELO_GATEWAY_JWT_SECRET"], "HS256")
+
+    def api(self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin") -> httpx.Client:
+        """A client of the gateway authenticated as a tenant user."""
+        headers = {"Authorization": f"Bearer {self.token(tenant, user, role)}"}
+        return httpx.Client(base_url=self.url("gateway"), headers=headers, timeout=30)
+
+    def sandbox(self, name: str, method: str, path: str, **kwargs: Any) -> Any:
+        """Calls an admin endpoint of the `didww` or `portsip` sandbox."""
+        response = httpx.request(method, f"{self.url(f'{name}-sandbox')}{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """Starts everything for the module's tests and stops it after."""
+    data: Path = tmp_path_factory.mktemp("system")
+    system = System(data, free_port(), free_port(), free_offset())
+    try:
+        system.start()
+        yield RunningSystem(system)
+    finally:
+        system.stop()
