@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,23 +12,9 @@ import httpx
 import jwt
 import pytest
 
-from velo_devinfra.components import components
 from velo_devinfra.run import System
 from velo_devinfra.stack import free_port
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def free_offset() -> int:
-    """Returns a port offset at which every component's port is free."""
-    for _ in range(50):
-        offset = random.randrange(20000, 40000, 100)
-        if all(_port_is_free(c.port) for c in components(offset)):
-            return offset
-    raise AssertionError("no free block of ports")
+from velotest import free_offset
 
 
 @dataclass
@@ -49,14 +33,18 @@ class RunningSystem:
         claims = {"sub": user, "tenant_id": tenant, "role": role, "exp": int(time.time()) + 3600}
         return jwt.encode(claims, self.system.secrets["VELO_GATEWAY_JWT_SECRET"], "HS256")
 
-    def api(self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin") -> httpx.Client:
+    def api(
+        self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin"
+    ) -> httpx.Client:
         """A client of the gateway authenticated as a tenant user."""
         headers = {"Authorization": f"Bearer {self.token(tenant, user, role)}"}
         return httpx.Client(base_url=self.url("gateway"), headers=headers, timeout=30)
 
     def sandbox(self, name: str, method: str, path: str, **kwargs: Any) -> Any:
         """Calls an admin endpoint of the `didww` or `portsip` sandbox."""
-        response = httpx.request(method, f"{self.url(f'{name}-sandbox')}{path}", timeout=10, **kwargs)
+        response = httpx.request(
+            method, f"{self.url(f'{name}-sandbox')}{path}", timeout=10, **kwargs
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 

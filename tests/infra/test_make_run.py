@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -15,22 +13,9 @@ import pytest
 
 from velo_devinfra.components import components
 from velo_devinfra.stack import free_port
-from velotest import eventually
+from velotest import eventually, free_offset
 
 pytestmark = pytest.mark.infra
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _free_offset() -> int:
-    for _ in range(50):
-        offset = random.randrange(20000, 40000, 100)
-        if all(_port_is_free(c.port) for c in components(offset)):
-            return offset
-    raise AssertionError("no free block of ports")
 
 
 def _children(pid: int) -> set[int]:
@@ -54,7 +39,7 @@ def _alive(pid: int) -> bool:
 
 
 async def test_make_run_comes_up_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
-    offset = _free_offset()
+    offset = free_offset()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -10,9 +11,9 @@ from fastapi.responses import StreamingResponse
 from velo_gateway.auth import Admin, AnyUser
 from velo_gateway.bodies import e164
 from velo_gateway.context import Deps
+from velo_gateway.queries import AuditFilter, AuditQuery, InventoryQuery, NumbersQuery
 
 router = APIRouter(prefix="/v1", tags=["queries"])
-Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.get("/countries")
@@ -22,28 +23,10 @@ async def countries(caller: Admin, gw: Deps) -> Any:
 
 
 @router.get("/inventory")
-async def inventory(
-    caller: Admin,
-    gw: Deps,
-    country: str,
-    type: str,
-    area: str | None = None,
-    contains: str | None = None,
-    sms: bool | None = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Any:
+async def inventory(caller: Admin, gw: Deps, query: Annotated[InventoryQuery, Query()]) -> Any:
     """Live numbers of a country and type, with prices and KYC flags."""
-    params = {
-        "country": country,
-        "type": type,
-        "area": area,
-        "contains": contains,
-        "sms": sms,
-        "limit": limit,
-        "cursor": cursor,
-    }
-    return await gw.downstream.get("inventory", f"/tenants/{caller.tenant_id}/inventory", params)
+    path = f"/tenants/{caller.tenant_id}/inventory"
+    return await gw.downstream.get("inventory", path, query.params())
 
 
 @router.get("/number-requests/{request_id}")
@@ -53,28 +36,10 @@ async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
 
 
 @router.get("/numbers")
-async def numbers(
-    caller: Admin,
-    gw: Deps,
-    status: str | None = None,
-    country: str | None = None,
-    type: str | None = None,
-    agent: str | None = None,
-    q: str | None = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Any:
+async def numbers(caller: Admin, gw: Deps, query: Annotated[NumbersQuery, Query()]) -> Any:
     """The Phone numbers list."""
-    params = {
-        "status": status,
-        "country": country,
-        "type": type,
-        "agent": agent,
-        "q": q,
-        "limit": limit,
-        "cursor": cursor,
-    }
-    return await gw.downstream.get("assignment", f"/tenants/{caller.tenant_id}/numbers", params)
+    path = f"/tenants/{caller.tenant_id}/numbers"
+    return await gw.downstream.get("assignment", path, query.params())
 
 
 @router.get("/numbers/{number}")
@@ -90,45 +55,20 @@ async def directory(caller: Admin, gw: Deps) -> Any:
     return await gw.downstream.get("sip-routing", f"/tenants/{caller.tenant_id}/directory")
 
 
-def _audit_params(**params: Any) -> dict[str, Any]:
-    if params.get("number"):
-        params["number"] = e164(params["number"])
-    return params
-
-
 @router.get("/audit")
-async def audit(
-    caller: Admin,
-    gw: Deps,
-    number: str | None = None,
-    actor: str | None = None,
-    type: str | None = None,
-    from_: Annotated[str | None, Query(alias="from")] = None,
-    to: str | None = None,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Any:
+async def audit(caller: Admin, gw: Deps, query: Annotated[AuditQuery, Query()]) -> Any:
     """The tenant's audit log, newest first."""
-    params = _audit_params(
-        number=number, actor=actor, type=type, to=to, limit=limit, cursor=cursor, **{"from": from_}
-    )
-    return await gw.downstream.get("audit", f"/tenants/{caller.tenant_id}/audit", params)
+    path = f"/tenants/{caller.tenant_id}/audit"
+    return await gw.downstream.get("audit", path, query.params())
 
 
 @router.get("/audit.csv")
 async def audit_csv(
-    caller: Admin,
-    gw: Deps,
-    number: str | None = None,
-    actor: str | None = None,
-    type: str | None = None,
-    from_: Annotated[str | None, Query(alias="from")] = None,
-    to: str | None = None,
+    caller: Admin, gw: Deps, query: Annotated[AuditFilter, Query()]
 ) -> StreamingResponse:
     """The tenant's audit log as CSV."""
-    params = _audit_params(number=number, actor=actor, type=type, to=to, **{"from": from_})
-    body = gw.downstream.stream("audit", f"/tenants/{caller.tenant_id}/audit.csv", params)
-    first = await anext(body)  # surfaces a downstream error as a problem before streaming
+    body = gw.downstream.stream("audit", f"/tenants/{caller.tenant_id}/audit.csv", query.params())
+    first = await anext(body)  # a downstream error becomes a problem before streaming starts
     return StreamingResponse(
         _prepend(first, body),
         media_type="text/csv",
@@ -136,7 +76,7 @@ async def audit_csv(
     )
 
 
-async def _prepend(first: bytes, rest: Any) -> Any:
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     yield first
     async for chunk in rest:
         yield chunk
