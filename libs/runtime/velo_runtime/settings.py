@@ -53,3 +53,13 @@ class ServiceSettings(BaseSettings):
         validation_alias=_shared("retry_backoff_max_seconds"),
         description="Longest wait between tries of a failing handler.",
     )
+    only_tenants: str = Field(
+        default="",
+        description="Comma-separated tenant ids this instance serves (a dedicated instance); "
+        "empty serves every tenant.",
+    )
+
+    def serves(self, tenant_id: str) -> bool:
+        """Tells whether this instance handles the tenant's messages."""
+        chosen = {t.strip() for t in self.only_tenants.split(",") if t.strip()}
+        return not chosen or tenant_id in chosen
