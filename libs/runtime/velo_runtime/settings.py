@@ -59,6 +59,15 @@ class ServiceSettings(BaseSettings):
         "empty serves every tenant.",
     )
 
+    group_prefix: str = Field(
+        default="",
+        description="Prefix of this instance's consumer group ids; empty means `velo.<service>`.",
+    )
+
+    def group(self, name: str) -> str:
+        """Returns the consumer group id of one of this service's subscriptions."""
+        return f"{self.group_prefix or 'velo.' + self.service_name}.{name}"
+
     def serves(self, tenant_id: str) -> bool:
         """Tells whether this instance handles the tenant's messages."""
         chosen = {t.strip() for t in self.only_tenants.split(",") if t.strip()}
