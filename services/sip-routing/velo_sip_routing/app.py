@@ -35,7 +35,7 @@ def create_app(
     cache = DirectoryCache(service.db, settings.directory_max_age_seconds)
     converger = Converger(settings, store, tenants, clients, cache, service.publisher)
     service.include(
-        follow_tenants(tenants, settings.group_prefix or f"velo.{settings.service_name}"),
+        follow_tenants(tenants, settings.group("").removeprefix("velo.").rstrip(".")),
         _subscribers(settings, store, converger),
     )
     service.http.include_router(read_api(store, tenants, clients, cache))
