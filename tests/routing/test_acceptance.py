@@ -185,3 +185,44 @@ async def test_wrong_assignments_are_rejected_with_a_reason_and_portsip_is_untou
 async def _when(pending: Any, count: int) -> Any:
     found = await pending
     return found if len(found) == count else None
+
+
+async def test_assignments_during_a_portsip_outage_complete_once_it_is_back(stack: Stack) -> None:
+    gb, gb_did = "+442071234567", "442071234567"
+    await stack.approve(DE)
+    await stack.approve(gb, "GB", "44")
+
+    stack.admin("POST", "/faults", json={"error_rate": 1.0, "error_status": 503})
+    try:
+        await stack.command(
+            AssignNumber(
+                tenant_id=stack.tenant,
+                actor=ADMIN,
+                number=DE,
+                outbound_agent="107",
+                inbound_target={"type": "queue", "id": "802"},
+            )
+        )
+        await stack.command(
+            AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=gb, outbound_agent="107")
+        )
+
+        async def alerted() -> bool:
+            types = {e["type"] for e in await stack.events("velo.routing.events.v1")}
+            return {"RoutingFailed", "AdminAlertRaised"} <= types
+
+        await eventually(alerted, timeout=30)
+        assert "107" not in stack.dump()["caller_ids"]
+    finally:
+        stack.admin("DELETE", "/faults")
+
+    wanted = [(gb_did, "800", "CALL_QUEUE"), (DID, "802", "CALL_QUEUE")]
+    await eventually(lambda: stack.inbound() == wanted, timeout=30)
+    await eventually(
+        lambda: {c["caller_id"] for c in stack.dump()["caller_ids"].get("107", [])} == {DID, gb_did}
+    )
+    assigned = [
+        e for e in await stack.events("velo.assignment.events.v1") if e["type"] == "NumberAssigned"
+    ]
+    assert len(assigned) == 2
+    assert len(stack.dump()["inbound_rules"]) == 2
