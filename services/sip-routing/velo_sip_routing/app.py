@@ -28,10 +28,9 @@ def create_app(
     service = build_service(
         settings, indexes=route_store.INDEXES, title="VeloConnect Numbers — sip-routing"
     )
-    box = SecretBox.from_env()
     store = route_store.RouteStore(service.db)
     tenants = TenantDirectory(service.db)
-    clients = PbxClients(box.open, pbx_factory)
+    clients = PbxClients(_open_secret, pbx_factory)
     cache = DirectoryCache(service.db, settings.directory_max_age_seconds)
     converger = Converger(settings, store, tenants, clients, cache, service.publisher)
     service.include(
@@ -42,6 +41,11 @@ def create_app(
     service.on_start.append(converger.start)
     service.on_stop.append(converger.stop)
     return service
+
+
+def _open_secret(sealed: str) -> str:
+    """Opens a tenant secret with VELO_SECRETS_KEY, read when first needed (not at start)."""
+    return SecretBox.from_env().open(sealed)
 
 
 def _subscribers(
