@@ -5,6 +5,7 @@ from velo_runtime.kafka import Publisher, consumes, make_broker
 from velo_runtime.logs import configure_logging, get_logger
 from velo_runtime.metrics import ServiceMetrics
 from velo_runtime.mongo import IndexSpec, create_mongo_client, ensure_indexes
+from velo_runtime.problems import e164, problem
 from velo_runtime.service import Service, build_service, run_service
 from velo_runtime.settings import ServiceSettings
 
@@ -21,8 +22,10 @@ __all__ = [
     "configure_logging",
     "consumes",
     "create_mongo_client",
+    "e164",
     "ensure_indexes",
     "get_logger",
     "make_broker",
+    "problem",
     "run_service",
 ]

@@ -53,3 +53,22 @@ class ServiceSettings(BaseSettings):
         validation_alias=_shared("retry_backoff_max_seconds"),
         description="Longest wait between tries of a failing handler.",
     )
+    only_tenants: str = Field(
+        default="",
+        description="Comma-separated tenant ids this instance serves (a dedicated instance); "
+        "empty serves every tenant.",
+    )
+
+    group_prefix: str = Field(
+        default="",
+        description="Prefix of this instance's consumer group ids; empty means `velo.<service>`.",
+    )
+
+    def group(self, name: str) -> str:
+        """Returns the consumer group id of one of this service's subscriptions."""
+        return f"{self.group_prefix or 'velo.' + self.service_name}.{name}"
+
+    def serves(self, tenant_id: str) -> bool:
+        """Tells whether this instance handles the tenant's messages."""
+        chosen = {t.strip() for t in self.only_tenants.split(",") if t.strip()}
+        return not chosen or tenant_id in chosen

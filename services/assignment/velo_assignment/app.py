@@ -2,13 +2,118 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
+from typing import Any
+
+import httpx
+from faststream.kafka import KafkaRouter
+
+from velo_assignment.api import read_api
+from velo_assignment.handlers import handle, refused
+from velo_assignment.projection import PROJECTED_TYPES, project
 from velo_assignment.settings import AssignmentSettings
-from velo_runtime import Service, build_service, run_service
+from velo_assignment.store import INDEXES, NumberBook
+from velo_assignment.targets import TargetChecker
+from velo_contracts.topics import (
+    ASSIGNMENT_COMMANDS,
+    ASSIGNMENT_EVENTS,
+    ORDERING_EVENTS,
+    ROUTING_EVENTS,
+    Topic,
+)
+from velo_runtime import Publisher, Service, build_service, consumes, get_logger, run_service
+
+log = get_logger(__name__)
 
 
-def create_app(settings: AssignmentSettings | None = None) -> Service:
+def create_app(
+    settings: AssignmentSettings | None = None, *, sip_routing: httpx.AsyncClient | None = None
+) -> Service:
     """Builds the assignment service, unconnected until its HTTP app starts."""
-    return build_service(settings or AssignmentSettings(), title="VeloConnect Numbers — assignment")
+    settings = settings or AssignmentSettings()
+    service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — assignment")
+    book = NumberBook(service.db)
+    checker = TargetChecker(
+        sip_routing
+        or httpx.AsyncClient(
+            base_url=settings.sip_routing_url, timeout=settings.sip_routing_timeout_seconds
+        )
+    )
+    relay = OutboxRelay(book, service.publisher, settings.relay_interval_seconds)
+    service.include(_subscribers(settings, book, checker, relay, service.publisher))
+    service.http.include_router(read_api(book))
+    service.on_start.append(relay.start)
+    service.on_stop.append(relay.stop)
+    service.on_stop.append(checker.aclose)
+    return service
+
+
+class OutboxRelay:
+    """Publishes the events rows hold, right after a change and periodically after a crash."""
+
+    def __init__(self, book: NumberBook, publisher: Publisher, interval: float):
+        self.book, self.publisher, self.interval = book, publisher, interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def relay(self) -> None:
+        """Publishes every waiting event, then removes it from its row."""
+        for row in await self.book.with_outbox():
+            for message_id, data in list((row.get("outbox") or {}).items()):
+                await self.publisher.publish(ASSIGNMENT_EVENTS.parse(data), ASSIGNMENT_EVENTS)
+                await self.book.relayed(row["_id"], message_id)
+
+    async def start(self) -> None:
+        """Starts relaying periodically."""
+        self._task = asyncio.create_task(self._run(), name="assignment-outbox-relay")
+
+    async def stop(self) -> None:
+        """Stops relaying."""
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            with suppress(Exception):  # logged by publish; retried next interval
+                await self.relay()
+            await asyncio.sleep(self.interval)
+
+
+def _subscribers(
+    settings: AssignmentSettings,
+    book: NumberBook,
+    checker: TargetChecker,
+    relay: OutboxRelay,
+    publisher: Publisher,
+) -> KafkaRouter:
+    router = KafkaRouter()
+
+    async def fold(body: dict[str, Any], topic: Topic) -> None:
+        if body.get("type") in PROJECTED_TYPES and settings.serves(body.get("tenant_id", "")):
+            await project(book, topic.parse(body))
+
+    @consumes(router, ORDERING_EVENTS, group_id=settings.group("ordering-events"))
+    async def on_ordering_event(body: dict[str, Any]) -> None:
+        await fold(body, ORDERING_EVENTS)
+
+    @consumes(router, ROUTING_EVENTS, group_id=settings.group("routing-events"))
+    async def on_routing_event(body: dict[str, Any]) -> None:
+        await fold(body, ROUTING_EVENTS)
+
+    @consumes(router, ASSIGNMENT_COMMANDS, group_id=settings.group("commands"))
+    async def on_assignment_command(body: dict[str, Any]) -> None:
+        if not settings.serves(body.get("tenant_id", "")):
+            return
+        command: Any = ASSIGNMENT_COMMANDS.parse(body)
+        rejection = await handle(book, checker, command)
+        if rejection is not None:
+            log.info("assignment_rejected", reason=rejection.reason.value)
+            await publisher.publish(rejection, ASSIGNMENT_EVENTS)
+            await refused(book, rejection)
+        await relay.relay()
+
+    return router
 
 
 def main() -> None:

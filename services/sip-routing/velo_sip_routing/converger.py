@@ -1,0 +1,136 @@
+"""Brings PortSIP to the desired state tenant by tenant: on a change, when a retry is due, and
+every reconcile interval (which repairs drift); then relays the events the outcomes produced."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from contextlib import suppress
+from typing import Any
+
+from velo_contracts.tenants import TenantConfigured
+from velo_contracts.topics import ROUTING_EVENTS
+from velo_portsip import PortsipError
+from velo_runtime import Backoff, Publisher, get_logger
+from velo_sip_routing.directory import DirectoryCache
+from velo_sip_routing.outcomes import applied_event, failure_events
+from velo_sip_routing.pbx import PbxClients, carry_out, read_pbx
+from velo_sip_routing.planner import plan
+from velo_sip_routing.settings import SipRoutingSettings
+from velo_sip_routing.store import Document, RouteStore, route_of
+from velo_tenants import TenantDirectory, UnknownTenant
+
+log = get_logger(__name__)
+
+
+class Converger:
+    """Runs the convergence loop in the background of the service."""
+
+    def __init__(
+        self,
+        settings: SipRoutingSettings,
+        store: RouteStore,
+        tenants: TenantDirectory,
+        clients: PbxClients,
+        directory: DirectoryCache,
+        publisher: Publisher,
+    ):
+        self.settings = settings
+        self.store = store
+        self.tenants = tenants
+        self.clients = clients
+        self.directory = directory
+        self.publisher = publisher
+        self.backoff = Backoff(settings.apply_backoff_seconds, settings.apply_backoff_max_seconds)
+        self._wake = asyncio.Event()
+        self._pending: set[str] = set()
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._last_sweep = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self, tenant_id: str) -> None:
+        """Asks for the tenant to be converged soon."""
+        self._pending.add(tenant_id)
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Starts the loop."""
+        self._task = asyncio.create_task(self._run(), name="sip-routing-converger")
+
+    async def stop(self) -> None:
+        """Stops the loop and closes the PortSIP clients."""
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.clients.close()
+
+    async def _run(self) -> None:
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.tick_seconds)
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception as exc:  # the loop must outlive any one bad pass
+                log.exception("convergence_pass_failed", error=repr(exc))
+
+    async def run_once(self) -> None:
+        """Converges every tenant that needs it now, then relays pending events."""
+        tenants, self._pending = self._pending | await self.store.due_tenants(), set()
+        if time.monotonic() - self._last_sweep >= self.settings.reconcile_interval_seconds:
+            self._last_sweep = time.monotonic()
+            tenants |= await self.store.routed_tenants()
+        chosen = [t for t in tenants if self.settings.serves(t)]
+        await asyncio.gather(*(self.converge(t) for t in chosen))
+        await self.relay()
+
+    async def converge(self, tenant_id: str) -> None:
+        """Makes PortSIP hold exactly the tenant's desired routing."""
+        async with self._locks[tenant_id]:
+            docs = await self.store.of_tenant(tenant_id)
+            if not docs:
+                return
+            try:
+                tenant = await self.tenants.get(tenant_id)
+            except UnknownTenant:
+                log.warning("tenant_not_configured_yet", tenant_id=tenant_id)
+                return
+            try:
+                await self._apply(tenant, docs)
+            except PortsipError as exc:
+                await self._failed(docs, exc)
+                return
+            for doc in (d for d in docs if d.get("dirty")):
+                event = applied_event(doc, tenant.portsip.default_destination)
+                await self.store.applied(doc, [event])
+
+    async def _apply(self, tenant: TenantConfigured, docs: list[Document]) -> None:
+        routes = [route_of(doc) for doc in docs]
+        agents = {r.outbound_agent for r in routes if r.outbound_agent}
+        agents |= {a for doc in docs for a in doc.get("former_agents", [])}
+        client = await self.clients.get(tenant)
+        pbx = await read_pbx(client, tenant.portsip.trunk_name, routes, agents)
+        settings = self.settings
+        actions = plan(routes, pbx, tenant.portsip.default_destination, settings.presence_priority)
+        for action in actions:
+            await carry_out(client, pbx.provider_id, action)
+        if actions and not any(doc.get("dirty") for doc in docs):
+            log.warning("drift_repaired", tenant_id=tenant.tenant_id, changes=len(actions))
+        await self.directory.refresh_if_stale(tenant.tenant_id, client)
+
+    async def _failed(self, docs: list[Document], exc: PortsipError) -> None:
+        log.warning("portsip_apply_failed", error=exc.message, code=exc.code)
+        for doc in (d for d in docs if d.get("dirty")):
+            retry_in = self.backoff.delay(int(doc.get("attempts", 0)) + 1)
+            updated = await self.store.failed(doc, exc.message, retry_in)
+            if updated and updated["attempts"] >= self.settings.failure_alert_threshold:
+                await self.store.report_failure(updated, failure_events(updated))
+
+    async def relay(self) -> None:
+        """Publishes the events waiting in outboxes, then removes them."""
+        for doc in await self.store.with_outbox():
+            outbox: dict[str, Any] = doc.get("outbox") or {}
+            for message_id, data in list(outbox.items()):
+                await self.publisher.publish(ROUTING_EVENTS.parse(data), ROUTING_EVENTS)
+                await self.store.relayed(doc["_id"], message_id)

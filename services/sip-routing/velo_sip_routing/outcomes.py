@@ -1,0 +1,63 @@
+"""The events that tell what happened to a number's routing (no I/O)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from velo_contracts import (
+    Actor,
+    AdminAlertRaised,
+    AlertSeverity,
+    ErrorCode,
+    Event,
+    RoutingConfigured,
+    RoutingFailed,
+    RoutingRemoved,
+)
+from velo_contracts.envelope import new_id
+
+SERVICE = "sip-routing"
+
+
+def _envelope(doc: dict[str, Any], *, system: bool = False) -> dict[str, Any]:
+    cause = doc["cause"]
+    actor = Actor.system(SERVICE) if system else Actor.model_validate(cause["actor"])
+    return {
+        "tenant_id": doc["tenant_id"],
+        "actor": actor,
+        "correlation_id": cause["correlation_id"],
+        "causation_id": cause["message_id"],
+    }
+
+
+def applied_event(doc: dict[str, Any], default_destination: str) -> Event:
+    """Returns the event telling that PortSIP now holds the document's desired state."""
+    if not doc.get("present"):
+        return RoutingRemoved(**_envelope(doc), number=doc["number"])
+    destination = doc.get("destination") or default_destination
+    return RoutingConfigured(
+        **_envelope(doc), number=doc["number"], inbound_destination=destination
+    )
+
+
+def failure_events(doc: dict[str, Any]) -> list[Event]:
+    """Returns the failure event and the admins' alert for a number PortSIP keeps refusing."""
+    attempts = int(doc.get("attempts", 1))
+    detail = f"PortSIP could not be updated after {attempts} attempts: {doc.get('last_error')}"
+    failed = RoutingFailed(
+        **_envelope(doc, system=True),
+        number=doc["number"],
+        reason=ErrorCode.ROUTING_FAILED,
+        detail=detail,
+        attempts=attempts,
+    )
+    alert = AdminAlertRaised(
+        **_envelope(doc, system=True),
+        alert_id=new_id(),
+        severity=AlertSeverity.WARNING,
+        code=ErrorCode.ROUTING_FAILED,
+        title=f"Routing of {doc['number']} is delayed",
+        detail=detail + ". Changes are kept and applied as soon as PortSIP answers.",
+        number=doc["number"],
+    )
+    return [failed, alert]

@@ -1,0 +1,228 @@
+"""Acceptance of issue 6 on real Kafka, FerretDB and the PortSIP sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from velo_contracts import AssignNumber, NumberReleased, NumberRequested, ReassignNumber
+from velo_contracts.envelope import utc_now
+from velo_contracts.topics import ORDERING_EVENTS
+from velotest import eventually
+
+from .conftest import ADMIN, DOMAIN, Stack
+
+pytestmark = pytest.mark.infra
+DE, DID = "+4930111222", "4930111222"
+
+
+async def test_an_approved_number_becomes_active_in_the_pool_with_an_inbound_rule(
+    stack: Stack,
+) -> None:
+    await stack.approve(DE)
+
+    assert stack.dump()["pools"]["DIDWW"]["did_numbers"] == DID
+    assert stack.inbound() == [(DID, "800", "CALL_QUEUE")]
+    page = (await stack.numbers.get(f"/v1/tenants/{stack.tenant}/numbers?status=active")).json()
+    [row] = page["items"]
+    assert (row["number"], row["country"], row["monthly_price"]) == (DE, "DE", "2.5")
+    routed = await stack.events("velo.routing.events.v1")
+    assert [e["type"] for e in routed] == ["RoutingConfigured"]
+
+
+async def test_a_number_rings_a_queue_then_an_agent_and_shows_as_an_agents_caller_id(
+    stack: Stack,
+) -> None:
+    await stack.approve(DE)
+
+    await stack.command(
+        AssignNumber(
+            tenant_id=stack.tenant,
+            actor=ADMIN,
+            number=DE,
+            inbound_target={"type": "queue", "id": "801"},
+        )
+    )
+    await eventually(lambda: stack.inbound() == [(DID, "801", "CALL_QUEUE")])
+    await stack.command(
+        AssignNumber(
+            tenant_id=stack.tenant,
+            actor=ADMIN,
+            number=DE,
+            inbound_target={"type": "agent", "id": "102"},
+        )
+    )
+    await eventually(lambda: stack.inbound() == [(DID, "102", "EXTENSION")])
+    await stack.command(
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=DE, outbound_agent="101")
+    )
+    await eventually(lambda: stack.dump()["caller_ids"].get("101"))
+
+    [caller_id] = stack.dump()["caller_ids"]["101"]
+    assert (caller_id["caller_id"], caller_id["preferred"]) == (DID, True)
+    assert stack.inbound() == [(DID, "102", "EXTENSION")]
+    row = (await stack.numbers.get(f"/v1/tenants/{stack.tenant}/numbers/{DID}")).json()
+    assert (row["outbound_agent"], row["inbound_target"]) == ("101", {"type": "agent", "id": "102"})
+    assert [h["event"] for h in row["history"]].count("AssignNumber") == 3
+
+
+async def test_an_agent_with_german_and_british_numbers_calls_each_country_with_its_own(
+    stack: Stack,
+) -> None:
+    gb = "+442071234567"
+    await stack.approve(DE)
+    await stack.approve(gb, "GB", "44")
+    for number in (DE, gb):
+        await stack.command(
+            AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=number, outbound_agent="103")
+        )
+
+    def presence() -> dict[str, str]:
+        rules = stack.dump()["outbound_rules"]
+        return {
+            r["number_prefix"]: r["routes"][0]["outbound_caller_id"]
+            for r in rules
+            if r["number_mask"] == "103"
+        }
+
+    await eventually(lambda: presence() == {"49": DID, "44": "442071234567"})
+    assert {c["caller_id"] for c in stack.dump()["caller_ids"]["103"]} == {DID, "442071234567"}
+
+
+async def test_reassigning_moves_the_number_from_agent_a_to_agent_b(stack: Stack) -> None:
+    await stack.approve(DE)
+    await stack.command(
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=DE, outbound_agent="104")
+    )
+    await eventually(lambda: "104" in stack.dump()["caller_ids"])
+
+    await stack.command(
+        ReassignNumber(
+            tenant_id=stack.tenant, actor=ADMIN, number=DE, from_agent="104", to_agent="105"
+        )
+    )
+    await eventually(lambda: set(stack.dump()["caller_ids"]) == {"105"})
+
+    events = await stack.events("velo.assignment.events.v1")
+    [moved] = [e for e in events if e["type"] == "NumberReassigned"]
+    assert (moved["from_agent"], moved["to_agent"]) == ("104", "105")
+
+
+async def test_releasing_leaves_portsip_with_nothing_of_the_number(stack: Stack) -> None:
+    await stack.approve(DE)
+    await stack.command(
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=DE, outbound_agent="106")
+    )
+    await eventually(lambda: "106" in stack.dump()["caller_ids"])
+
+    await stack.send(
+        NumberReleased(
+            tenant_id=stack.tenant,
+            actor=ADMIN,
+            number=DE,
+            didww_did_id=f"did-{DE}",
+            billing_stopped_at=utc_now(),
+        ),
+        ORDERING_EVENTS,
+    )
+
+    await eventually(lambda: stack.dump()["pools"]["DIDWW"]["did_numbers"] == "")
+    assert await stack.status_is(DE, "released")
+    dump = stack.dump()
+    assert (dump["inbound_rules"], dump["caller_ids"], dump["outbound_rules"]) == ([], {}, [])
+    types = [e["type"] for e in await stack.events("velo.routing.events.v1")]
+    assert types[-1] == "RoutingRemoved"
+
+
+async def test_an_inbound_rule_deleted_by_hand_is_put_back_without_a_command(
+    stack: Stack,
+) -> None:
+    await stack.approve(DE)
+    [rule] = stack.dump()["inbound_rules"]
+
+    stack.admin("POST", f"/tenants/{DOMAIN}/inbound_rules/{rule['id']}/destroy")
+    assert stack.inbound() == []
+
+    await eventually(lambda: stack.inbound() == [(DID, "800", "CALL_QUEUE")])
+
+
+async def test_wrong_assignments_are_rejected_with_a_reason_and_portsip_is_untouched(
+    stack: Stack,
+) -> None:
+    await stack.approve(DE)
+    pending = "+4930555666"
+    await stack.send(
+        NumberRequested(
+            tenant_id=stack.tenant,
+            actor=ADMIN,
+            request_id="r-2",
+            pick={"kind": "specific", "country": "DE", "number_type": "local", "number": pending},
+        ),
+        ORDERING_EVENTS,
+    )
+    await eventually(lambda: stack.status_is(pending, "requested"))
+    before = stack.dump()
+
+    commands = [
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=DE, outbound_agent="999"),
+        AssignNumber(tenant_id=stack.other_tenant, actor=ADMIN, number=DE, outbound_agent="101"),
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=pending, outbound_agent="101"),
+    ]
+    for command in commands:
+        await stack.command(command)
+
+    async def reasons() -> list[str]:
+        mine = await stack.events("velo.assignment.events.v1")
+        theirs = await stack.events("velo.assignment.events.v1", stack.other_tenant)
+        return [e["reason"] for e in mine + theirs if e["type"] == "AssignmentRejected"]
+
+    found = await eventually(lambda: _when(reasons(), 3))
+    assert sorted(found) == ["number_not_active", "number_not_found", "target_not_found"]
+    assert stack.dump() == before
+
+
+async def _when(pending: Any, count: int) -> Any:
+    found = await pending
+    return found if len(found) == count else None
+
+
+async def test_assignments_during_a_portsip_outage_complete_once_it_is_back(stack: Stack) -> None:
+    gb, gb_did = "+442071234567", "442071234567"
+    await stack.approve(DE)
+    await stack.approve(gb, "GB", "44")
+
+    stack.admin("POST", "/faults", json={"error_rate": 1.0, "error_status": 503})
+    try:
+        await stack.command(
+            AssignNumber(
+                tenant_id=stack.tenant,
+                actor=ADMIN,
+                number=DE,
+                outbound_agent="107",
+                inbound_target={"type": "queue", "id": "802"},
+            )
+        )
+        await stack.command(
+            AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=gb, outbound_agent="107")
+        )
+
+        async def alerted() -> bool:
+            types = {e["type"] for e in await stack.events("velo.routing.events.v1")}
+            return {"RoutingFailed", "AdminAlertRaised"} <= types
+
+        await eventually(alerted, timeout=30)
+        assert "107" not in stack.dump()["caller_ids"]
+    finally:
+        stack.admin("DELETE", "/faults")
+
+    wanted = [(gb_did, "800", "CALL_QUEUE"), (DID, "802", "CALL_QUEUE")]
+    await eventually(lambda: stack.inbound() == wanted, timeout=30)
+    await eventually(
+        lambda: {c["caller_id"] for c in stack.dump()["caller_ids"].get("107", [])} == {DID, gb_did}
+    )
+    assigned = [
+        e for e in await stack.events("velo.assignment.events.v1") if e["type"] == "NumberAssigned"
+    ]
+    assert len(assigned) == 2
+    assert len(stack.dump()["inbound_rules"]) == 2
