@@ -30,7 +30,7 @@ class Audit:
         cursor = None
         while True:
             query = {**params, "limit": 2} | ({"cursor": cursor} if cursor else {})
-            page = (await self.http.get(f"/tenants/{tenant}/audit", params=query)).json()
+            page = (await self.http.get(f"/v1/tenants/{tenant}/audit", params=query)).json()
             items += page["items"]
             if not (cursor := page["next_cursor"]):
                 return items

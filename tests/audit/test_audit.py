@@ -115,7 +115,7 @@ async def test_search_filters_pages_and_never_crosses_tenants(
     assert [e["type"] for e in await audit.entries(acme, type="NumberOrdered")] == ["NumberOrdered"]
     later = acme_all[0]["occurred_at"]
     assert await audit.entries(acme, **{"from": later, "to": later}) == []
-    bad = await audit.http.get(f"/tenants/{acme}/audit", params={"cursor": "not-ours"})
+    bad = await audit.http.get(f"/v1/tenants/{acme}/audit", params={"cursor": "not-ours"})
     assert bad.status_code == 400
 
 
@@ -126,7 +126,7 @@ async def test_the_csv_export_shows_where_a_charge_came_from(
     await _publish_flow(send, _flow(tenant))
     await eventually(lambda: _count(audit, tenant, 4))
     response = await audit.http.get(
-        f"/tenants/{tenant}/audit.csv", params={"type": "NumberOrdered"}
+        f"/v1/tenants/{tenant}/audit.csv", params={"type": "NumberOrdered"}
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert response.headers["content-type"].startswith("text/csv")
@@ -142,7 +142,7 @@ async def test_an_admin_sees_and_reads_only_their_own_alerts(
     flow = _flow(tenant)
     await _publish_flow(send, flow)
     await send(flow["alert"], ORDERING_EVENTS)  # redelivered after being read must stay read
-    alerts_url = f"/tenants/{tenant}/alerts"
+    alerts_url = f"/v1/tenants/{tenant}/alerts"
     feed = await eventually(lambda: _items(audit, alerts_url, {"user": "alice", "unread": "true"}))
     assert [(a["title"], a["read"]) for a in feed] == [("Germany mobile needs ID", False)]
     assert await _items(audit, alerts_url, {"user": "bob"}) == []

@@ -48,7 +48,7 @@ Search = Annotated[AuditQuery, Depends(audit_query)]
 
 def audit_api(store: AuditStore) -> APIRouter:
     """Returns the routes of the audit read API."""
-    api = APIRouter(prefix="/tenants/{tenant_id}", tags=["audit"])
+    api = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["audit"])
 
     @api.get("/audit")
     async def search(

@@ -19,46 +19,46 @@ router = APIRouter(prefix="/v1", tags=["queries"])
 @router.get("/countries")
 async def countries(caller: Admin, gw: Deps) -> Any:
     """Countries DIDWW covers, with the number types offered in each."""
-    return await gw.downstream.get("inventory", f"/tenants/{caller.tenant_id}/countries")
+    return await gw.downstream.get("inventory", f"/v1/tenants/{caller.tenant_id}/countries")
 
 
 @router.get("/inventory")
 async def inventory(caller: Admin, gw: Deps, query: Annotated[InventoryQuery, Query()]) -> Any:
     """Live numbers of a country and type, with prices and KYC flags."""
-    path = f"/tenants/{caller.tenant_id}/inventory"
+    path = f"/v1/tenants/{caller.tenant_id}/inventory"
     return await gw.downstream.get("inventory", path, query.params())
 
 
 @router.get("/number-requests/{request_id}")
 async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
     """Where a number request stands."""
-    return await gw.downstream.get("ordering", f"/tenants/{caller.tenant_id}/requests/{request_id}")
+    return await gw.downstream.get("ordering", f"/v1/tenants/{caller.tenant_id}/requests/{request_id}")
 
 
 @router.get("/numbers")
 async def numbers(caller: Admin, gw: Deps, query: Annotated[NumbersQuery, Query()]) -> Any:
     """The Phone numbers list."""
-    path = f"/tenants/{caller.tenant_id}/numbers"
+    path = f"/v1/tenants/{caller.tenant_id}/numbers"
     return await gw.downstream.get("assignment", path, query.params())
 
 
 @router.get("/numbers/{number}")
 async def number(number: str, caller: Admin, gw: Deps) -> Any:
     """One number: status, costs, assignment and history."""
-    path = f"/tenants/{caller.tenant_id}/numbers/{e164(number)}"
+    path = f"/v1/tenants/{caller.tenant_id}/numbers/{e164(number)}"
     return await gw.downstream.get("assignment", path)
 
 
 @router.get("/directory")
 async def directory(caller: Admin, gw: Deps) -> Any:
     """The tenant's agents, extensions, queues and ring groups (assignment targets)."""
-    return await gw.downstream.get("sip-routing", f"/tenants/{caller.tenant_id}/directory")
+    return await gw.downstream.get("sip-routing", f"/v1/tenants/{caller.tenant_id}/directory")
 
 
 @router.get("/audit")
 async def audit(caller: Admin, gw: Deps, query: Annotated[AuditQuery, Query()]) -> Any:
     """The tenant's audit log, newest first."""
-    path = f"/tenants/{caller.tenant_id}/audit"
+    path = f"/v1/tenants/{caller.tenant_id}/audit"
     return await gw.downstream.get("audit", path, query.params())
 
 
@@ -67,7 +67,7 @@ async def audit_csv(
     caller: Admin, gw: Deps, query: Annotated[AuditFilter, Query()]
 ) -> StreamingResponse:
     """The tenant's audit log as CSV."""
-    body = gw.downstream.stream("audit", f"/tenants/{caller.tenant_id}/audit.csv", query.params())
+    body = gw.downstream.stream("audit", f"/v1/tenants/{caller.tenant_id}/audit.csv", query.params())
     first = await anext(body)  # a downstream error becomes a problem before streaming starts
     return StreamingResponse(
         _prepend(first, body),
@@ -86,12 +86,12 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 async def alerts(caller: AnyUser, gw: Deps, unread: bool = False) -> Any:
     """The caller's own alerts (and the tenant-wide ones)."""
     params = {"user": caller.user_id, "unread": unread}
-    return await gw.downstream.get("audit", f"/tenants/{caller.tenant_id}/alerts", params)
+    return await gw.downstream.get("audit", f"/v1/tenants/{caller.tenant_id}/alerts", params)
 
 
 @router.post("/alerts/{alert_id}/read", status_code=204)
 async def read_alert(alert_id: str, caller: AnyUser, gw: Deps) -> Response:
     """Marks one of the caller's alerts read."""
-    path = f"/tenants/{caller.tenant_id}/alerts/{alert_id}/read"
+    path = f"/v1/tenants/{caller.tenant_id}/alerts/{alert_id}/read"
     await gw.downstream.post("audit", path, {"user": caller.user_id})
     return Response(status_code=204)

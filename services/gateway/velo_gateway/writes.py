@@ -37,7 +37,7 @@ async def _pick(
 ) -> SpecificNumber | NextAvailable:
     if body.offer_id:
         offer = await gw.downstream.get(
-            "inventory", f"/tenants/{caller.tenant_id}/offers/{body.offer_id}"
+            "inventory", f"/v1/tenants/{caller.tenant_id}/offers/{body.offer_id}"
         )
         body = NumberRequestBody(
             country=offer["country"],
@@ -88,7 +88,7 @@ async def assign(number: str, body: AssignmentBody, caller: Admin, gw: Deps) -> 
     """Assigns a number, or moves it to another agent when it already has one."""
     gw.limiter.take(caller.tenant_id)
     number = e164(number)
-    current = await gw.downstream.get("assignment", f"/tenants/{caller.tenant_id}/numbers/{number}")
+    current = await gw.downstream.get("assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}")
     held_by = current.get("outbound_agent")
     ids = []
     if body.outbound_agent and held_by and held_by != body.outbound_agent:
@@ -128,7 +128,7 @@ async def release(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
     """Gives a number back to DIDWW; billing stops when the release goes through."""
     gw.limiter.take(caller.tenant_id)
     number = e164(number)
-    await gw.downstream.get("assignment", f"/tenants/{caller.tenant_id}/numbers/{number}")
+    await gw.downstream.get("assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}")
     command = ReleaseNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
     await gw.send(command, ORDERING_COMMANDS)
     return {"id": command.command_id, "status": "accepted"}
