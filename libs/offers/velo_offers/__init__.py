@@ -1,0 +1,29 @@
+"""DIDWW coverage in the platform's words: number types, KYC requirements, number facts.
+
+Inventory (what the admin browses) and ordering (what it re-checks live before buying) must read
+a DIDWW group the same way; this is the one place that says how.
+"""
+
+from velo_offers.accounts import TenantAccounts
+from velo_offers.mapping import (
+    DIDWW_TYPE_NAMES,
+    didww_type_names,
+    e164,
+    features_of,
+    is_kyc_required,
+    kyc_requirement,
+    number_facts,
+    number_type_of,
+)
+
+__all__ = [
+    "DIDWW_TYPE_NAMES",
+    "TenantAccounts",
+    "didww_type_names",
+    "e164",
+    "features_of",
+    "is_kyc_required",
+    "kyc_requirement",
+    "number_facts",
+    "number_type_of",
+]
