@@ -22,10 +22,11 @@ from velo_ordering.settings import OrderingSettings
 from velo_ordering.steps import STEPS, StepContext, order_age_seconds
 from velo_ordering.store import RequestStore, is_finished
 from velo_runtime import get_logger
-from velo_tenants import UnknownTenant
+from velo_tenants import SealingError, UnknownTenant
 
 Document = dict[str, Any]
-TRANSIENT = (Unavailable, RateLimited, UnknownTenant)
+TRANSIENT = (Unavailable, RateLimited, UnknownTenant, SealingError)
+"""Failures a later try may get past: DIDWW down, tenant settings missing or unreadable."""
 log = get_logger(__name__)
 
 
@@ -120,7 +121,12 @@ class Driver:
         )
 
     async def _end(self, document: Document, command: RequestNumber, refusal: Refusal) -> None:
-        log.info("request_refused", request_id=command.request_id, reason=str(refusal.reason))
+        log.info(
+            "request_refused",
+            request_id=command.request_id,
+            reason=str(refusal.reason),
+            detail=refusal.detail,
+        )
         await self._drop_reservation(command, document)
         fields = {"status": str(refusal.status), "step": str(Step.DONE)}
         fields |= {"reason": str(refusal.reason), "detail": refusal.detail}

@@ -17,7 +17,7 @@ from velo_offers import TenantAccounts
 from velo_ordering.reconcile import Reconciler
 from velo_ordering.store import RequestStore, request_key
 from velo_runtime import get_logger
-from velo_tenants import UnknownTenant
+from velo_tenants import SealingError, UnknownTenant
 
 log = get_logger(__name__)
 Nudge = Callable[[str], None]
@@ -94,7 +94,7 @@ def callback_routes(accounts: TenantAccounts, public_base_url: str, nudge: Nudge
         signed_url = f"{public_base_url.rstrip('/')}{request.url.path}?{request.url.query}"
         try:
             api_key = await accounts.api_key(tenant_id)
-        except UnknownTenant:
+        except (UnknownTenant, SealingError):
             return Response(status_code=403)
         if not verify_callback(api_key, signed_url, payload, signature):
             log.warning("callback_signature_refused", tenant_id=tenant_id)
