@@ -4,7 +4,7 @@ Inventory (what the admin browses) and ordering (what it re-checks live before b
 a DIDWW group the same way; this is the one place that says how.
 """
 
-from velo_offers.accounts import TenantAccounts
+from velo_offers.accounts import TenantAccounts, box_from_env
 from velo_offers.mapping import (
     DIDWW_TYPE_NAMES,
     didww_type_names,
@@ -19,6 +19,7 @@ from velo_offers.mapping import (
 __all__ = [
     "DIDWW_TYPE_NAMES",
     "TenantAccounts",
+    "box_from_env",
     "didww_type_names",
     "e164",
     "features_of",

@@ -7,10 +7,11 @@ from faststream.kafka import KafkaRouter
 from velo_contracts import ReleaseNumber, RequestNumber
 from velo_contracts.envelope import new_id
 from velo_contracts.topics import ORDERING_COMMANDS
-from velo_offers import TenantAccounts
+from velo_offers import TenantAccounts, box_from_env
 from velo_ordering import background, domain
 from velo_ordering.driver import Driver
 from velo_ordering.http_api import callback_routes, read_routes
+from velo_ordering.leases import Leases
 from velo_ordering.numbers import NumberStore
 from velo_ordering.outbox import OutboxRelay
 from velo_ordering.reconcile import Reconciler
@@ -26,20 +27,17 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     settings = settings or OrderingSettings()
     service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — ordering")
     directory = TenantDirectory(service.db)
-    accounts = TenantAccounts(directory, box or SecretBox.from_env(), settings.didww_base_url)
-    store, numbers = RequestStore(service.db), NumberStore(service.db)
-    request_relay = OutboxRelay(store.requests, service.publisher)
-    number_relay = OutboxRelay(numbers.numbers, service.publisher)
-    driver = Driver(store, numbers, request_relay, accounts, settings, owner=new_id())
+    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url)
+    leases = Leases(service.db, owner=new_id(), seconds=settings.lease_seconds)
+    store, numbers = RequestStore(service.db, leases), NumberStore(service.db, leases)
+    request_relay = OutboxRelay(store.requests, service.publisher, leases)
+    number_relay = OutboxRelay(numbers.numbers, service.publisher, leases)
+    driver = Driver(store, numbers, request_relay, accounts, settings)
     reconciler = Reconciler(accounts, store, numbers, number_relay)
     tasks = background.Background()
 
     def nudge(key: str) -> None:
-        async def resume() -> None:
-            await store.make_due(key)
-            await driver.advance(key)
-
-        tasks.spawn(resume())
+        tasks.spawn(driver.advance(key))
 
     router = KafkaRouter()
 

@@ -16,6 +16,7 @@ from velo_didww import DidwwError, RateLimited, Unavailable
 from velo_offers import TenantAccounts
 from velo_ordering import domain
 from velo_ordering.domain import Progress, Refusal, Status, Step
+from velo_ordering.leases import LeaseBusy
 from velo_ordering.numbers import NumberStore
 from velo_ordering.outbox import OutboxRelay
 from velo_ordering.settings import OrderingSettings
@@ -25,7 +26,7 @@ from velo_runtime import get_logger
 from velo_tenants import SealingError, UnknownTenant
 
 Document = dict[str, Any]
-TRANSIENT = (Unavailable, RateLimited, UnknownTenant, SealingError)
+TRANSIENT = (Unavailable, RateLimited, UnknownTenant, SealingError, LeaseBusy)
 """Failures a later try may get past: DIDWW down, tenant settings missing or unreadable."""
 log = get_logger(__name__)
 
@@ -46,21 +47,29 @@ class Driver:
         relay: OutboxRelay,
         accounts: TenantAccounts,
         settings: OrderingSettings,
-        owner: str,
     ) -> None:
         self.store, self.numbers, self.relay = store, numbers, relay
-        self.accounts, self.settings, self.owner = accounts, settings, owner
+        self.accounts, self.settings = accounts, settings
+        self._busy: set[str] = set()
 
     async def advance(self, key: str) -> None:
         """Runs the request's steps until it waits, ends, or DIDWW fails for now."""
-        document = await self.store.claim(key, self.owner, self.settings.lease_seconds)
-        if document is None:
+        if key in self._busy:  # this instance is on it already
             return
+        self._busy.add(key)
+        try:
+            document = await self.store.claim(key)
+            if document is not None:
+                await self._work(key, document)
+        finally:
+            self._busy.discard(key)
+
+    async def _work(self, key: str, document: Document) -> None:
         try:
             await self._run(document)
+            await self.relay.relay_held(key)
         finally:
-            await self.store.release(key, self.owner)
-            await self.relay.relay(key)
+            await self.store.release(key)
 
     async def _run(self, document: Document) -> None:
         command = RequestNumber.model_validate(document["command"])
@@ -106,7 +115,7 @@ class Driver:
             await self.numbers.record_live(
                 command.tenant_id, fields["number"], fields["did_id"], "order", document["facts"]
             )
-        return await self.store.save(document["_id"], self.owner, fields, events)
+        return await self.store.save(document["_id"], fields, events)
 
     def _overdue_alert(
         self, document: Document, command: RequestNumber, fields: Document
@@ -130,7 +139,7 @@ class Driver:
         await self._drop_reservation(command, document)
         fields = {"status": str(refusal.status), "step": str(Step.DONE)}
         fields |= {"reason": str(refusal.reason), "detail": refusal.detail}
-        await self.store.save(document["_id"], self.owner, fields, domain.refused(command, refusal))
+        await self.store.save(document["_id"], fields, domain.refused(command, refusal))
 
     async def _drop_reservation(self, command: RequestNumber, document: Document) -> None:
         if not document.get("reservation_id") or document.get("order"):
@@ -167,4 +176,4 @@ class Driver:
                     AlertSeverity.CRITICAL,
                 ),
             )
-        await self.store.save(document["_id"], self.owner, fields, events)
+        await self.store.save(document["_id"], fields, events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
 from typing import Any
 
@@ -11,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from velo_contracts import Event
 from velo_contracts.envelope import utc_now
+from velo_ordering.leases import Leases
 from velo_ordering.outbox import outbox_fields
 
 Document = dict[str, Any]
@@ -33,8 +35,12 @@ def number_key(tenant_id: str, number: str) -> str:
 class NumberStore:
     """Stores the tenant's numbers; a status change and its events are one update."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], leases: Leases) -> None:
         self.numbers: AsyncCollection[Document] = db[NUMBERS]
+        self.leases = leases
+
+    def _lease(self, tenant_id: str, number: str) -> AbstractAsyncContextManager[None]:
+        return self.leases.held(f"{NUMBERS}:{number_key(tenant_id, number)}")
 
     async def record_live(
         self, tenant_id: str, number: str, did_id: str, origin: str, facts: dict[str, Any]
@@ -43,11 +49,12 @@ class NumberStore:
         fields: Document = {"tenant_id": tenant_id, "number": number, "did_id": did_id}
         fields |= {"origin": origin}
         fields |= {"facts": facts, "status": str(NumberStatus.LIVE), "updated_at": utc_now()}
-        await self.numbers.update_one(
-            {"_id": number_key(tenant_id, number)},
-            {"$set": fields, "$setOnInsert": {"outbox": {}}},
-            upsert=True,
-        )
+        async with self._lease(tenant_id, number):
+            await self.numbers.update_one(
+                {"_id": number_key(tenant_id, number)},
+                {"$set": fields, "$setOnInsert": {"outbox": {}}},
+                upsert=True,
+            )
 
     async def import_found(
         self, tenant_id: str, number: str, did_id: str, facts: dict[str, Any], event: Event
@@ -57,11 +64,12 @@ class NumberStore:
         fields |= {"origin": "import"}
         fields |= {"facts": facts, "status": str(NumberStatus.LIVE), "updated_at": utc_now()}
         try:
-            await self.numbers.update_one(
-                {"_id": number_key(tenant_id, number), "status": {"$ne": str(NumberStatus.LIVE)}},
-                {"$set": fields | outbox_fields([event])},
-                upsert=True,
-            )
+            async with self._lease(tenant_id, number):
+                await self.numbers.update_one(
+                    {"_id": number_key(tenant_id, number), "status": {"$ne": NumberStatus.LIVE}},
+                    {"$set": fields | outbox_fields([event])},
+                    upsert=True,
+                )
         except DuplicateKeyError:
             return False
         return True
@@ -74,10 +82,12 @@ class NumberStore:
         self, tenant_id: str, number: str, status: NumberStatus, events: list[Event]
     ) -> bool:
         """Moves a live number to status with its events; False if it was not live any more."""
-        result = await self.numbers.update_one(
-            {"_id": number_key(tenant_id, number), "status": str(NumberStatus.LIVE)},
-            {"$set": {"status": str(status), "updated_at": utc_now(), **outbox_fields(events)}},
-        )
+        fields = {"status": str(status), "updated_at": utc_now(), **outbox_fields(events)}
+        async with self._lease(tenant_id, number):
+            result = await self.numbers.update_one(
+                {"_id": number_key(tenant_id, number), "status": str(NumberStatus.LIVE)},
+                {"$set": fields},
+            )
         return result.modified_count == 1
 
     async def live(self, tenant_id: str) -> list[Document]:

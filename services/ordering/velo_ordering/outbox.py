@@ -15,6 +15,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from velo_contracts import Event
 from velo_contracts.topics import ORDERING_EVENTS
+from velo_ordering.leases import Leases
 from velo_runtime import Publisher, get_logger
 
 Document = dict[str, Any]
@@ -39,12 +40,28 @@ def pending_events(document: Document) -> list[tuple[str, Event]]:
 class OutboxRelay:
     """Publishes the outboxes of one collection's documents."""
 
-    def __init__(self, collection: AsyncCollection[Document], publisher: Publisher) -> None:
+    def __init__(
+        self, collection: AsyncCollection[Document], publisher: Publisher, leases: Leases
+    ) -> None:
         self.collection = collection
         self.publisher = publisher
+        self.leases = leases
+
+    def lease_key(self, key: str) -> str:
+        """Returns the lease key of a document of this collection."""
+        return f"{self.collection.name}:{key}"
 
     async def relay(self, key: str) -> None:
-        """Publishes and removes every pending event of the document with this key."""
+        """Publishes the document's pending events, taking its lease (skips if someone holds it)."""
+        if not await self.leases.take(self.lease_key(key)):
+            return
+        try:
+            await self.relay_held(key)
+        finally:
+            await self.leases.give(self.lease_key(key))
+
+    async def relay_held(self, key: str) -> None:
+        """Publishes and removes every pending event of a document whose lease is held."""
         document = await self.collection.find_one({"_id": key}, {"outbox": 1})
         for message_id, event in pending_events(document or {}):
             await self.publisher.publish(event, ORDERING_EVENTS)

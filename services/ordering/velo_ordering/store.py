@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -13,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from velo_contracts import Event, RequestNumber
 from velo_contracts.envelope import utc_now
 from velo_ordering.domain import TERMINAL, Status, Step, first_step, wanted_number
+from velo_ordering.leases import Leases
 from velo_ordering.outbox import outbox_fields
 from velo_runtime import IndexSpec
 
@@ -25,6 +26,11 @@ INDEXES = [
 ]
 
 
+def lease_key(key: str) -> str:
+    """Returns the lease key of a request document."""
+    return f"{REQUESTS}:{key}"
+
+
 def request_key(tenant_id: str, request_id: str) -> str:
     """Returns the document id of a tenant's request (request ids are unique per tenant)."""
     return f"{tenant_id}/{request_id}"
@@ -33,8 +39,9 @@ def request_key(tenant_id: str, request_id: str) -> str:
 class RequestStore:
     """Stores requests; every change after acceptance is made by the worker holding the lease."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], leases: Leases) -> None:
         self.requests: AsyncCollection[Document] = db[REQUESTS]
+        self.leases = leases
 
     async def accept(self, command: RequestNumber, events: list[Event]) -> bool:
         """Stores a new request with its first events; False if it was accepted before."""
@@ -59,42 +66,35 @@ class RequestStore:
             return False
         return True
 
-    async def claim(self, key: str, owner: str, lease: float) -> Document | None:
+    async def claim(self, key: str) -> Document | None:
         """Takes the lease of an unfinished request nobody else holds; returns it, or None."""
-        now = utc_now()
-        free = {"$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]}
-        return await self.requests.find_one_and_update(
-            {"_id": key, "status": NOT_TERMINAL, **free},
-            {"$set": {"lease_owner": owner, "lease_until": now + timedelta(seconds=lease)}},
-            return_document=ReturnDocument.AFTER,
-        )
+        if not await self.leases.take(lease_key(key)):
+            return None
+        document = await self.requests.find_one({"_id": key, "status": NOT_TERMINAL})
+        if document is None:
+            await self.release(key)
+        return document
 
     async def save(
-        self, key: str, owner: str, fields: dict[str, Any], events: tuple[Event, ...] = ()
+        self, key: str, fields: dict[str, Any], events: tuple[Event, ...] = ()
     ) -> Document | None:
-        """Writes a change and its events together, if owner still holds the lease."""
+        """Writes a change and its events together, if this worker still holds the lease."""
+        if not await self.leases.holds(lease_key(key)):
+            return None
         update = {**fields, **outbox_fields(events), "updated_at": utc_now()}
         return await self.requests.find_one_and_update(
-            {"_id": key, "lease_owner": owner},
-            {"$set": update},
-            return_document=ReturnDocument.AFTER,
+            {"_id": key}, {"$set": update}, return_document=ReturnDocument.AFTER
         )
 
-    async def release(self, key: str, owner: str) -> None:
+    async def release(self, key: str) -> None:
         """Gives the lease back."""
-        await self.requests.update_one(
-            {"_id": key, "lease_owner": owner}, {"$set": {"lease_until": None, "lease_owner": None}}
-        )
+        await self.leases.give(lease_key(key))
 
     async def due(self, now: datetime, limit: int = 50) -> list[str]:
         """Returns unfinished requests whose next try is due."""
         query = {"status": NOT_TERMINAL, "due_at": {"$lte": now}}
         cursor = self.requests.find(query, {"_id": 1}).limit(limit)
         return [doc["_id"] async for doc in cursor]
-
-    async def make_due(self, key: str) -> None:
-        """Makes a request's next try due now (an order callback arrived)."""
-        await self.requests.update_one({"_id": key}, {"$set": {"due_at": utc_now()}})
 
     async def get(self, tenant_id: str, request_id: str) -> Document | None:
         """Returns one of the tenant's requests."""
