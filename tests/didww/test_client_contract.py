@@ -82,6 +82,16 @@ async def test_reservation_hides_the_number_until_deleted(
     assert number.id in {n.id for n in await acme.list_available_dids({"number_contains": "4930"})}
 
 
+async def test_finds_its_own_reservations_by_description(
+    acme: DidwwClient, globex: DidwwClient, berlin_number: Any
+) -> None:
+    pick = await berlin_number(acme)
+    held = await acme.create_did_reservation(pick.id, "request-7")
+    [found] = await acme.list_did_reservations({"description": "request-7"})
+    assert (found.id, found.available_did_id) == (held.id, pick.id)
+    assert await globex.list_did_reservations({"description": "request-7"}) == []
+
+
 async def test_order_by_reservation_completes_and_delivers_the_did(
     acme: DidwwClient, berlin_number: Any, wait_for: Any
 ) -> None:

@@ -146,6 +146,14 @@ class DidwwClient:
         doc = await self._send("POST", "/did_reservations", body, params)
         return DidReservation.model_validate(flatten_one(doc))
 
+    async def list_did_reservations(self, filters: Filters | None = None) -> list[DidReservation]:
+        """Lists the account's live reservations, e.g. `{"description": request_id}`."""
+        params = query(filters, ("available_did",))
+        return [
+            DidReservation.model_validate(r)
+            async for r in self.paginate("/did_reservations", params)
+        ]
+
     async def delete_did_reservation(self, reservation_id: str) -> None:
         """Releases a reservation, returning its number to the pool."""
         await self._transport.request("DELETE", f"/did_reservations/{reservation_id}")

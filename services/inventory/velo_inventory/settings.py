@@ -1,5 +1,6 @@
 """Settings of the inventory service (environment prefix VELO_INVENTORY_)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from velo_runtime import ServiceSettings
@@ -13,3 +14,14 @@ class InventorySettings(ServiceSettings):
     service_name: str = "inventory"
     mongo_database: str = "velo_inventory"
     http_port: int = 8101
+    group_id: str = Field(
+        default="inventory", description="Consumer-group stem: `velo.<group_id>.tenants`."
+    )
+    didww_base_url: str = Field(
+        default="http://127.0.0.1:8090/v3", description="DIDWW API base URL (the sandbox locally)."
+    )
+    coverage_ttl_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long countries and DID groups (prices, KYC) are reused; never stock.",
+    )

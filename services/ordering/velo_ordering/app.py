@@ -2,13 +2,70 @@
 
 from __future__ import annotations
 
+from faststream.kafka import KafkaRouter
+
+from velo_contracts import ReleaseNumber, RequestNumber
+from velo_contracts.envelope import new_id
+from velo_contracts.topics import ORDERING_COMMANDS
+from velo_offers import TenantAccounts, box_from_env
+from velo_ordering import background, domain
+from velo_ordering.driver import Driver
+from velo_ordering.http_api import callback_routes, read_routes
+from velo_ordering.leases import Leases
+from velo_ordering.numbers import NumberStore
+from velo_ordering.outbox import OutboxRelay
+from velo_ordering.reconcile import Reconciler
+from velo_ordering.release import release_number
 from velo_ordering.settings import OrderingSettings
-from velo_runtime import Service, build_service, run_service
+from velo_ordering.store import INDEXES, RequestStore, request_key
+from velo_runtime import Service, build_service, consumes, run_service
+from velo_tenants import SecretBox, TenantDirectory, follow_tenants
 
 
-def create_app(settings: OrderingSettings | None = None) -> Service:
+def create_app(settings: OrderingSettings | None = None, box: SecretBox | None = None) -> Service:
     """Builds the ordering service, unconnected until its HTTP app starts."""
-    return build_service(settings or OrderingSettings(), title="VeloConnect Numbers — ordering")
+    settings = settings or OrderingSettings()
+    service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — ordering")
+    directory = TenantDirectory(service.db)
+    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url)
+    leases = Leases(service.db, owner=new_id(), seconds=settings.lease_seconds)
+    store, numbers = RequestStore(service.db, leases), NumberStore(service.db, leases)
+    request_relay = OutboxRelay(store.requests, service.publisher, leases)
+    number_relay = OutboxRelay(numbers.numbers, service.publisher, leases)
+    driver = Driver(store, numbers, request_relay, accounts, settings)
+    reconciler = Reconciler(accounts, store, numbers, number_relay)
+    tasks = background.Background()
+
+    def nudge(key: str) -> None:
+        tasks.spawn(driver.advance(key))
+
+    router = KafkaRouter()
+
+    @consumes(router, ORDERING_COMMANDS, group_id=f"velo.{settings.group_id}.commands")
+    async def on_ordering_command(command: RequestNumber | ReleaseNumber) -> None:
+        if isinstance(command, ReleaseNumber):
+            await release_number(command, accounts, numbers, number_relay)
+            return
+        await store.accept(command, [domain.requested(command)])
+        await driver.advance(request_key(command.tenant_id, command.request_id))
+
+    service.include(follow_tenants(directory, settings.group_id), router)
+    service.http.include_router(read_routes(store, reconciler))
+    service.http.include_router(callback_routes(accounts, settings.public_base_url, nudge))
+
+    async def start_loops() -> None:
+        recover = background.recovery(store, driver, [request_relay, number_relay])
+        tasks.every(settings.recovery_interval_seconds, recover)
+        reconcile = background.reconciliation(directory, reconciler)
+        tasks.every(settings.reconcile_interval_seconds, reconcile)
+
+    async def stop_loops() -> None:
+        await tasks.stop()
+        await accounts.aclose()
+
+    service.on_start.append(start_loops)
+    service.on_stop.append(stop_loops)
+    return service
 
 
 def main() -> None:

@@ -1,0 +1,30 @@
+"""DIDWW coverage in the platform's words: number types, KYC requirements, number facts.
+
+Inventory (what the admin browses) and ordering (what it re-checks live before buying) must read
+a DIDWW group the same way; this is the one place that says how.
+"""
+
+from velo_offers.accounts import TenantAccounts, box_from_env
+from velo_offers.mapping import (
+    DIDWW_TYPE_NAMES,
+    didww_type_names,
+    e164,
+    features_of,
+    is_kyc_required,
+    kyc_requirement,
+    number_facts,
+    number_type_of,
+)
+
+__all__ = [
+    "DIDWW_TYPE_NAMES",
+    "TenantAccounts",
+    "box_from_env",
+    "didww_type_names",
+    "e164",
+    "features_of",
+    "is_kyc_required",
+    "kyc_requirement",
+    "number_facts",
+    "number_type_of",
+]

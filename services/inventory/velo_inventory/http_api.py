@@ -1,0 +1,72 @@
+"""Inventory's HTTP read API for the gateway (tenant from the path; the gateway authenticates)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from velo_contracts import ErrorCode, NumberType
+from velo_didww import DidwwError, RateLimited, Unavailable
+from velo_inventory.search import Inventory, UnknownCountry
+from velo_inventory.search import Query as Search
+from velo_tenants import SealingError, UnknownTenant
+
+
+def problem(status: int, title: str, code: ErrorCode, detail: str, **extra: Any) -> JSONResponse:
+    """Returns an RFC 9457 problem response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JSONResponse(
+        body | {"code": code, **extra}, status, media_type="application/problem+json"
+    )
+
+
+def failure(error: Exception) -> JSONResponse:
+    """Translates what went wrong into the problem the gateway passes on."""
+    if isinstance(error, UnknownCountry):
+        detail = f"DIDWW has no coverage in {error.args[0]}."
+        return problem(404, "Unknown country", ErrorCode.NOT_FOUND, detail, field="country")
+    if isinstance(error, UnknownTenant | SealingError):
+        return problem(404, "Unknown tenant", ErrorCode.TENANT_UNKNOWN, "No such tenant.")
+    if isinstance(error, Unavailable | RateLimited):
+        detail = f"DIDWW did not answer, so no live inventory can be shown: {error}"
+        return problem(503, "DIDWW unavailable", ErrorCode.VENDOR_UNAVAILABLE, detail)
+    detail = f"DIDWW refused the inventory query: {error}"
+    return problem(502, "DIDWW refused", ErrorCode.VENDOR_REJECTED, detail)
+
+
+EXPECTED = (UnknownCountry, UnknownTenant, SealingError, DidwwError)
+
+
+def routes(inventory: Inventory) -> APIRouter:
+    """Returns the tenant-scoped inventory routes."""
+    router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["inventory"])
+
+    @router.get("/countries")
+    async def countries(tenant_id: str) -> Any:
+        """Lists countries with the number types (local, mobile, toll_free) offered in each."""
+        try:
+            return {"items": await inventory.countries(tenant_id)}
+        except EXPECTED as error:
+            return failure(error)
+
+    @router.get("/inventory")
+    async def search(
+        tenant_id: str,
+        country: Annotated[str, Query(min_length=2, max_length=2, description="ISO, e.g. DE")],
+        type: Annotated[NumberType, Query(description="local, mobile or toll_free.")],
+        area: Annotated[str | None, Query(description="Area or city name (part of).")] = None,
+        contains: Annotated[str | None, Query(pattern=r"^[0-9]{3,}$")] = None,
+        sms: Annotated[bool | None, Query(description="Only numbers receiving SMS.")] = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 50,
+        cursor: str | None = None,
+    ) -> Any:
+        """Searches live numbers and next-available offers of a country and type."""
+        query = Search(country, type, area, contains, sms, limit, cursor)
+        try:
+            return await inventory.search(tenant_id, query)
+        except EXPECTED as error:
+            return failure(error)
+
+    return router

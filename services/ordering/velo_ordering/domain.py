@@ -1,0 +1,190 @@
+"""A number request's states and steps, the refusals that end it, and the events each outcome emits.
+
+Free of I/O: the steps that talk to DIDWW live in `steps.py`; this module only decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from velo_contracts import (
+    AdminAlertRaised,
+    AlertSeverity,
+    ErrorCode,
+    Event,
+    KycRequirement,
+    NumberRequested,
+    NumberRequestFailed,
+    NumberRequestRejected,
+    RequestNumber,
+    SpecificNumber,
+)
+
+
+class Status(StrEnum):
+    """What the admin sees of a request."""
+
+    REQUESTED = "requested"
+    ORDERING = "ordering"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+TERMINAL = frozenset({Status.APPROVED, Status.REJECTED, Status.FAILED})
+
+
+class Step(StrEnum):
+    """The next thing to do for a request; each is safe to repeat after a crash."""
+
+    CHECK = "check"
+    RESERVE = "reserve"
+    ORDER = "order"
+    AWAIT = "await"
+    DELIVER = "deliver"
+    DONE = "done"
+
+
+class Refusal(Exception):
+    """Ends a request without a number: `rejected` (the admin can act) or `failed`."""
+
+    def __init__(
+        self, reason: ErrorCode, detail: str, requirement: KycRequirement | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.requirement = requirement
+
+    @property
+    def status(self) -> Status:
+        """Returns `rejected` for reasons the admin can act on, else `failed`."""
+        return Status.REJECTED if self.reason in REJECTION_REASONS else Status.FAILED
+
+
+REJECTION_REASONS = frozenset(
+    {
+        ErrorCode.KYC_REQUIRED,
+        ErrorCode.UNAVAILABLE,
+        ErrorCode.INSUFFICIENT_FUNDS,
+        ErrorCode.ORDER_CANCELED,
+        ErrorCode.INVALID,
+        ErrorCode.NOT_OFFERED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a step achieved: fields to store, events to publish, where to go next."""
+
+    step: Step
+    fields: dict[str, Any] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    status: Status | None = None
+    wait_seconds: float | None = None
+
+
+def wanted_number(command: RequestNumber) -> str | None:
+    """Returns the number the admin picked, if the pick was specific."""
+    return command.pick.number if isinstance(command.pick, SpecificNumber) else None
+
+
+def first_step(command: RequestNumber) -> Step:
+    """Every request starts by re-checking its pick live."""
+    return Step.CHECK
+
+
+def step_after_check(command: RequestNumber) -> Step:
+    """A specific number is reserved before ordering; next-available is ordered by quantity."""
+    return Step.RESERVE if isinstance(command.pick, SpecificNumber) else Step.ORDER
+
+
+def requested(command: RequestNumber) -> NumberRequested:
+    """Returns the event that the request was accepted."""
+    return NumberRequested.caused_by(command, request_id=command.request_id, pick=command.pick)
+
+
+def refused(command: RequestNumber, refusal: Refusal) -> tuple[Event, ...]:
+    """Returns the outcome event of a refusal and the alert to the admin who asked."""
+    outcome: Event
+    if refusal.status is Status.REJECTED:
+        outcome = NumberRequestRejected.caused_by(
+            command,
+            request_id=command.request_id,
+            number=wanted_number(command),
+            reason=refusal.reason,
+            detail=refusal.detail,
+            requirement=refusal.requirement,
+        )
+    else:
+        outcome = NumberRequestFailed.caused_by(
+            command, request_id=command.request_id, reason=refusal.reason, detail=refusal.detail
+        )
+    return outcome, alert(command, refusal.reason, _TITLES.get(refusal.reason), refusal)
+
+
+_TITLES = {
+    ErrorCode.KYC_REQUIRED: "Documents required before this number can be ordered",
+    ErrorCode.UNAVAILABLE: "The number is no longer available",
+    ErrorCode.INSUFFICIENT_FUNDS: "DIDWW balance too low to order the number",
+    ErrorCode.ORDER_CANCELED: "DIDWW canceled the order",
+    ErrorCode.INVALID: "The number request is invalid",
+    ErrorCode.NOT_OFFERED: "This kind of number is not offered there",
+}
+
+
+def alert(
+    command: RequestNumber,
+    code: ErrorCode,
+    title: str | None,
+    refusal: Refusal | None = None,
+    detail: str | None = None,
+    severity: AlertSeverity = AlertSeverity.WARNING,
+) -> AdminAlertRaised:
+    """Returns an in-app alert about the request for the admin who made it."""
+    return AdminAlertRaised.caused_by(
+        command,
+        alert_id=f"{command.tenant_id}/{command.request_id}/{code}",
+        recipient=command.actor.user_id,
+        severity=severity,
+        code=code,
+        title=title or "The number request could not be completed",
+        detail=detail or (refusal.detail if refusal else ""),
+        number=wanted_number(command),
+        request_id=command.request_id,
+        requirement=refusal.requirement if refusal else None,
+    )
+
+
+def kyc_detail(requirement: KycRequirement) -> str:
+    """Explains what DIDWW will ask for and where to file it."""
+    proofs = [
+        f"{qty} {kind} proof(s)"
+        for kind, qty in (
+            ("personal identity", requirement.personal_proof_qty),
+            ("business identity", requirement.business_proof_qty),
+            ("address", requirement.address_proof_qty),
+        )
+        if qty
+    ]
+    wanted = ", ".join(proofs) or "registration"
+    identity = requirement.identity_type or "any"
+    message = requirement.restriction_message or "The regulator requires registration."
+    return (
+        f"{message} DIDWW asks for {wanted} (identity: {identity}, address level: "
+        f"{requirement.address_area_level or 'none'}). File them at {requirement.where_to_file}; "
+        "the number appears in your Phone numbers list once DIDWW delivers it."
+    )
+
+
+def retry_delay(attempt: int, base: float, cap: float) -> float:
+    """Returns the wait before retry number attempt (1-based): base, 2·base, … up to cap."""
+    return float(min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+def should_alert_stuck(attempts: int, threshold: int, alerted: bool) -> bool:
+    """Tells whether a request failing for attempts tries now warrants its one stuck alert."""
+    return attempts >= threshold and not alerted

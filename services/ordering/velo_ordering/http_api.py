@@ -1,0 +1,105 @@
+"""Ordering's HTTP API: request status and on-demand reconciliation (for the gateway), and the
+signed DIDWW order callback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from velo_contracts import ErrorCode
+from velo_didww import SIGNATURE_HEADER, verify_callback
+from velo_offers import TenantAccounts
+from velo_ordering.reconcile import Reconciler
+from velo_ordering.store import RequestStore, request_key
+from velo_runtime import get_logger
+from velo_tenants import SealingError, UnknownTenant
+
+log = get_logger(__name__)
+Nudge = Callable[[str], None]
+
+
+class RequestView(BaseModel):
+    """A number request as the admin follows it."""
+
+    id: str = Field(description="The request id.")
+    status: str = Field(description="requested | ordering | approved | rejected | failed")
+    reason: str | None = Field(default=None, description="Stable code when rejected or failed.")
+    detail: str | None = Field(default=None, description="Human-readable reason.")
+    number: str | None = Field(default=None, description="The number (E.164), once known.")
+    created_at: str
+    updated_at: str
+
+
+def problem(status: int, title: str, code: ErrorCode, detail: str) -> JSONResponse:
+    """Returns an RFC 9457 problem response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JSONResponse(body | {"code": code}, status, media_type="application/problem+json")
+
+
+def view(document: dict[str, Any]) -> RequestView:
+    """Returns the gateway's view of a stored request."""
+    return RequestView(
+        id=document["request_id"],
+        status=document["status"],
+        reason=document.get("reason"),
+        detail=document.get("detail"),
+        number=document.get("number"),
+        created_at=document["created_at"].isoformat(),
+        updated_at=document["updated_at"].isoformat(),
+    )
+
+
+def read_routes(store: RequestStore, reconciler: Reconciler) -> APIRouter:
+    """Returns the tenant-scoped read API."""
+    router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["ordering"])
+
+    @router.get("/number-requests/{request_id}", response_model=RequestView)
+    async def get_request(tenant_id: str, request_id: str) -> Any:
+        """Returns one of the tenant's requests (404 for anything else)."""
+        document = await store.get(tenant_id, request_id)
+        if document is None:
+            return problem(404, "Not found", ErrorCode.NOT_FOUND, "No such number request.")
+        return view(document)
+
+    @router.post("/reconciliation")
+    async def reconcile_now(tenant_id: str) -> Any:
+        """Reconciles the tenant's DIDWW account now; returns what was imported or is gone."""
+        try:
+            found = await reconciler.reconcile(tenant_id)
+        except UnknownTenant:
+            return problem(404, "Unknown tenant", ErrorCode.TENANT_UNKNOWN, "No such tenant.")
+        return {"imported": found.imported, "gone_at_didww": found.gone_at_didww}
+
+    return router
+
+
+def callback_routes(accounts: TenantAccounts, public_base_url: str, nudge: Nudge) -> APIRouter:
+    """Returns the DIDWW order callback; a bad signature is refused and changes nothing."""
+    router = APIRouter(tags=["didww"])
+
+    @router.post("/didww/callbacks", status_code=204)
+    async def on_order_callback(request: Request) -> Response:
+        """Takes DIDWW's signed order callback and resumes the request at once."""
+        tenant_id = request.query_params.get("tenant", "")
+        request_id = request.query_params.get("request", "")
+        payload = dict(parse_qsl((await request.body()).decode()))
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return Response(status_code=401)
+        signed_url = f"{public_base_url.rstrip('/')}{request.url.path}?{request.url.query}"
+        try:
+            api_key = await accounts.api_key(tenant_id)
+        except (UnknownTenant, SealingError):
+            return Response(status_code=403)
+        if not verify_callback(api_key, signed_url, payload, signature):
+            log.warning("callback_signature_refused", tenant_id=tenant_id)
+            return Response(status_code=403)
+        nudge(request_key(tenant_id, request_id))
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,233 @@
+"""The steps of a request at DIDWW; each is safe to repeat after a crash at any point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from velo_contracts import (
+    ErrorCode,
+    NextAvailable,
+    NumberApproved,
+    NumberFacts,
+    NumberOrdered,
+    RequestNumber,
+    SpecificNumber,
+)
+from velo_contracts.envelope import utc_now
+from velo_contracts.tenants import TenantConfigured
+from velo_didww import (
+    DidGroup,
+    DidOrderItem,
+    DidwwClient,
+    InsufficientFunds,
+    NotFound,
+    Order,
+    ValidationFailed,
+)
+from velo_offers import e164, kyc_requirement, number_facts, number_type_of
+from velo_ordering.domain import Progress, Refusal, Status, Step, kyc_detail, step_after_check
+from velo_ordering.trunks import ensure_trunk
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step works with: the request, its tenant, DIDWW, and the timing settings."""
+
+    command: RequestNumber
+    document: Document
+    didww: DidwwClient
+    tenant: TenantConfigured
+    callback_url: str
+    poll_interval: float
+
+
+async def check(ctx: StepContext) -> Progress:
+    """Re-checks the pick live at DIDWW: still there, the type asked for, no KYC."""
+    pick = ctx.command.pick
+    countries = await ctx.didww.list_countries({"iso": pick.country})
+    if not countries:
+        raise Refusal(ErrorCode.INVALID, f"DIDWW has no numbers in {pick.country}.")
+    if isinstance(pick, SpecificNumber):
+        fields = await _check_specific(ctx.didww, pick, countries[0].id)
+    else:
+        fields = await _check_group(ctx.didww, pick, countries[0].id)
+    return Progress(step_after_check(ctx.command), fields)
+
+
+async def _check_specific(didww: DidwwClient, pick: SpecificNumber, country_id: str) -> Document:
+    digits = pick.number.lstrip("+")
+    found = await didww.list_available_dids({"country.id": country_id, "number_contains": digits})
+    match = next((d for d in found if d.number == digits and d.did_group), None)
+    if match is None or match.did_group is None:
+        raise Refusal(ErrorCode.UNAVAILABLE, f"{pick.number} is no longer available at DIDWW.")
+    _refuse_unfit(match.did_group, pick)
+    return _group_fields(match.did_group) | {"available_did_id": match.id}
+
+
+async def _check_group(didww: DidwwClient, pick: NextAvailable, country_id: str) -> Document:
+    if pick.offer_id:
+        try:
+            groups = [await didww.get_did_group(pick.offer_id)]
+        except NotFound:
+            raise Refusal(ErrorCode.INVALID, "The offer does not exist at DIDWW.") from None
+    else:
+        groups = await didww.list_did_groups({"country.id": country_id})
+    fitting = [g for g in groups if _fits(g, pick)]
+    if not fitting:
+        where = f"{pick.area}, {pick.country}" if pick.area else pick.country
+        raise Refusal(
+            ErrorCode.NOT_OFFERED, f"DIDWW offers no {pick.number_type} numbers in {where}."
+        )
+    group = next((g for g in fitting if g.is_available), fitting[0])
+    _refuse_unfit(group, pick)
+    if not group.is_available:
+        raise Refusal(ErrorCode.UNAVAILABLE, f"DIDWW has no {group.area_name} numbers in stock.")
+    return _group_fields(group)
+
+
+def _fits(group: DidGroup, pick: NextAvailable) -> bool:
+    same_area = pick.area is None or group.area_name.casefold() == pick.area.casefold()
+    in_country = group.country is None or group.country.iso == pick.country
+    return same_area and in_country and number_type_of(group) == pick.number_type
+
+
+def _refuse_unfit(group: DidGroup, pick: SpecificNumber | NextAvailable) -> None:
+    if number_type_of(group) != pick.number_type:
+        raise Refusal(ErrorCode.INVALID, f"The pick is not a {pick.number_type} number.")
+    requirement = kyc_requirement(group)
+    if requirement is not None:
+        raise Refusal(ErrorCode.KYC_REQUIRED, kyc_detail(requirement), requirement)
+
+
+def _group_fields(group: DidGroup) -> Document:
+    if not group.stock_keeping_units:
+        raise Refusal(ErrorCode.NOT_OFFERED, f"DIDWW sells no plan for {group.area_name}.")
+    facts = number_facts(group)
+    return {
+        "group_id": group.id,
+        "sku_id": group.stock_keeping_units[0].id,
+        "facts": facts.model_dump(mode="json"),
+    }
+
+
+async def reserve(ctx: StepContext) -> Progress:
+    """Holds the specific number (finding this request's own hold after a crash)."""
+    key = ctx.command.request_id
+    held = await ctx.didww.list_did_reservations({"description": key})
+    if held:
+        return Progress(Step.ORDER, {"reservation_id": held[0].id})
+    try:
+        reservation = await ctx.didww.create_did_reservation(ctx.document["available_did_id"], key)
+    except ValidationFailed:
+        number = ctx.document.get("number")
+        raise Refusal(ErrorCode.UNAVAILABLE, f"{number} was just taken by someone else.") from None
+    return Progress(Step.ORDER, {"reservation_id": reservation.id})
+
+
+async def order(ctx: StepContext) -> Progress:
+    """Places the one order of this request, unless DIDWW already has it."""
+    key = ctx.command.request_id
+    existing = await ctx.didww.list_orders({"external_reference_id": key})
+    placed = existing[0] if existing else await _place(ctx)
+    event = NumberOrdered.caused_by(
+        ctx.command,
+        request_id=key,
+        number=ctx.document.get("number"),
+        didww_order_id=placed.id,
+        order_reference=placed.reference,
+        amount=placed.amount,
+    )
+    fields = {"order": _order_fields(placed), "ordered_at": utc_now()}
+    return Progress(Step.AWAIT, fields, (event,), Status.ORDERING)
+
+
+async def _place(ctx: StepContext) -> Order:
+    sku, reservation = ctx.document["sku_id"], ctx.document.get("reservation_id")
+    item = (
+        DidOrderItem(sku_id=sku, did_reservation_id=reservation)
+        if reservation
+        else DidOrderItem(sku_id=sku, qty=1)
+    )
+    try:
+        return await ctx.didww.create_order(
+            [item], external_reference_id=ctx.command.request_id, callback_url=ctx.callback_url
+        )
+    except InsufficientFunds:
+        raise Refusal(
+            ErrorCode.INSUFFICIENT_FUNDS, "The DIDWW balance does not cover the order; top it up."
+        ) from None
+    except ValidationFailed as exc:
+        raise _order_refusal(exc) from None
+
+
+def _order_refusal(exc: ValidationFailed) -> Refusal:
+    pointer = exc.pointer or ""
+    if any(part in pointer for part in ("qty", "did_reservation_id", "available_did_id")):
+        return Refusal(ErrorCode.UNAVAILABLE, "The number was taken or its hold expired.")
+    return Refusal(ErrorCode.INVALID, f"DIDWW refused the order: {exc.detail}")
+
+
+def _order_fields(placed: Order) -> Document:
+    return {
+        "id": placed.id,
+        "reference": placed.reference,
+        "amount": str(placed.amount),
+        "status": placed.status,
+    }
+
+
+async def await_order(ctx: StepContext) -> Progress:
+    """Reads the order: still pending (poll again), canceled, or completed."""
+    placed = await ctx.didww.get_order(ctx.document["order"]["id"])
+    fields = {"order.status": placed.status}
+    if placed.status == "canceled":
+        detail = f"DIDWW canceled order {placed.reference}; it was refunded."
+        raise Refusal(ErrorCode.ORDER_CANCELED, detail)
+    if placed.status == "pending":
+        return Progress(Step.AWAIT, fields, wait_seconds=ctx.poll_interval)
+    return Progress(Step.DELIVER, fields)
+
+
+async def deliver(ctx: StepContext) -> Progress:
+    """Finds the delivered DID, points it at the tenant's trunk and announces the number."""
+    order_doc = ctx.document["order"]
+    dids = await ctx.didww.list_dids({"order.id": order_doc["id"]})
+    if not dids:
+        return Progress(Step.DELIVER, wait_seconds=ctx.poll_interval)
+    did = dids[0]
+    trunk_id = await ensure_trunk(ctx.didww, ctx.tenant)
+    if did.voice_in_trunk_id != trunk_id:
+        await ctx.didww.point_did_at_trunk(did.id, trunk_id)
+    facts = NumberFacts.model_validate(ctx.document["facts"])
+    approved = NumberApproved.caused_by(
+        ctx.command,
+        request_id=ctx.command.request_id,
+        number=e164(did.number),
+        didww_did_id=did.id,
+        didww_order_id=order_doc["id"],
+        order_reference=order_doc["reference"],
+        amount=Decimal(order_doc["amount"]),
+        facts=facts,
+    )
+    fields = {"did_id": did.id, "number": e164(did.number), "approved_at": utc_now()}
+    return Progress(Step.DONE, fields, (approved,), Status.APPROVED)
+
+
+STEPS = {
+    Step.CHECK: check,
+    Step.RESERVE: reserve,
+    Step.ORDER: order,
+    Step.AWAIT: await_order,
+    Step.DELIVER: deliver,
+}
+
+
+def order_age_seconds(document: Document, now: datetime) -> float:
+    """Returns how long the request's order has been pending."""
+    ordered_at = document.get("ordered_at")
+    return (now - ordered_at).total_seconds() if ordered_at else 0.0

@@ -1,0 +1,165 @@
+"""Ordering's decisions on hand-written fakes: one order per request, refusals, retries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from velo_contracts import Actor, ErrorCode, NumberType, RequestNumber, Role, SpecificNumber
+from velo_didww import (
+    AddressRequirement,
+    AvailableDid,
+    Country,
+    DidGroup,
+    DidGroupType,
+    InsufficientFunds,
+    Order,
+    StockKeepingUnit,
+    Unavailable,
+)
+from velo_ordering import domain, steps
+from velo_ordering.domain import Refusal, Status, Step
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+US = Country(id="c-us", name="United States", iso="US", prefix="1")
+
+
+def group(kyc: bool = False) -> DidGroup:
+    rule = AddressRequirement(
+        id="r",
+        identity_type="any",
+        address_area_level="Country",
+        personal_proof_qty=0,
+        business_proof_qty=0,
+        address_proof_qty=1,
+        service_description_required=False,
+        restriction_message="Needs an address.",
+    )
+    return DidGroup(
+        id="g",
+        prefix="1212",
+        area_name="New York",
+        features=["voice_in"],
+        is_metered=False,
+        allow_additional_channels=True,
+        available_dids_enabled=True,
+        country=US,
+        did_group_type=DidGroupType(id="t", name="Local"),
+        needs_registration=kyc,
+        address_requirement=rule if kyc else None,
+        stock_keeping_units=[
+            StockKeepingUnit(
+                id="sku",
+                setup_price=Decimal(0),
+                monthly_price=Decimal("0.5"),
+                channels_included_count=2,
+            )
+        ],
+    )
+
+
+class FakeDidww:
+    """Just enough of DIDWW for the steps; records what was asked of it."""
+
+    def __init__(self, kyc: bool = False) -> None:
+        self.orders: list[Order] = []
+        self.reservations: list[str] = []
+        self.fail_after_accepting = False
+        self.insufficient = False
+        self.group = group(kyc)
+
+    async def list_countries(self, filters: Any) -> list[Country]:
+        return [US]
+
+    async def list_available_dids(self, filters: Any) -> list[AvailableDid]:
+        return [AvailableDid(id="a1", number="12125550100", did_group=self.group)]
+
+    async def list_did_reservations(self, filters: Any) -> list[Any]:
+        return []
+
+    async def create_did_reservation(self, available_did_id: str, description: str) -> Any:
+        self.reservations.append(available_did_id)
+        return type("Reservation", (), {"id": "res-1"})()
+
+    async def list_orders(self, filters: dict[str, str]) -> list[Order]:
+        return [
+            o for o in self.orders if o.external_reference_id == filters["external_reference_id"]
+        ]
+
+    async def create_order(
+        self, items: Any, *, external_reference_id: str, callback_url: str
+    ) -> Order:
+        if self.insufficient:
+            raise InsufficientFunds("Insufficient funds", 400)
+        order = Order(
+            id=f"o{len(self.orders)}",
+            reference="ABC-1",
+            amount=Decimal("0.5"),
+            status="pending",
+            created_at=NOW,
+            external_reference_id=external_reference_id,
+        )
+        self.orders.append(order)
+        if self.fail_after_accepting:
+            raise Unavailable("DIDWW did not answer POST /orders: ReadTimeout")
+        return order
+
+
+def context(didww: FakeDidww, document: dict[str, Any] | None = None) -> steps.StepContext:
+    pick = SpecificNumber(country="US", number_type=NumberType.LOCAL, number="+12125550100")
+    command = RequestNumber(
+        tenant_id="acme", actor=Actor(user_id="u1", role=Role.ADMIN), request_id="req-1", pick=pick
+    )
+    doc = {"sku_id": "sku", "reservation_id": "res-1", "number": "+12125550100"} | (document or {})
+    return steps.StepContext(command, doc, didww, None, "http://cb", 1.0)  # type: ignore[arg-type]
+
+
+async def test_an_order_timing_out_after_didww_accepted_it_is_found_not_placed_again() -> None:
+    didww = FakeDidww()
+    didww.fail_after_accepting = True
+    with pytest.raises(Unavailable):
+        await steps.order(context(didww))
+    didww.fail_after_accepting = False
+
+    progress = await steps.order(context(didww))
+    assert len(didww.orders) == 1
+    assert progress.fields["order"]["id"] == "o0" and progress.status is Status.ORDERING
+
+
+async def test_a_kyc_pick_is_refused_with_its_requirement_before_anything_is_held() -> None:
+    didww = FakeDidww(kyc=True)
+    with pytest.raises(Refusal) as refused:
+        await steps.check(context(didww))
+    assert refused.value.reason is ErrorCode.KYC_REQUIRED
+    assert refused.value.requirement and refused.value.requirement.address_proof_qty == 1
+    assert didww.reservations == [] and didww.orders == []
+
+
+async def test_a_clean_pick_is_reserved_next_with_its_live_price() -> None:
+    progress = await steps.check(context(FakeDidww()))
+    assert progress.step is Step.RESERVE and progress.fields["available_did_id"] == "a1"
+    assert progress.fields["facts"]["monthly_price"] == "0.5"
+
+
+async def test_insufficient_funds_rejects_the_request_and_alerts_the_admin() -> None:
+    didww = FakeDidww()
+    didww.insufficient = True
+    with pytest.raises(Refusal) as refused:
+        await steps.order(context(didww))
+    assert refused.value.status is Status.REJECTED
+    outcome, alert = domain.refused(context(didww).command, refused.value)
+    assert outcome.type == "NumberRequestRejected" and alert.recipient == "u1"
+
+
+def test_a_vendor_refusal_fails_the_request_rather_than_rejecting_it() -> None:
+    assert Refusal(ErrorCode.VENDOR_REJECTED, "401").status is Status.FAILED
+
+
+def test_retries_back_off_to_a_cap_and_alert_once_past_the_threshold() -> None:
+    assert [domain.retry_delay(n, 1, 10) for n in (1, 2, 3, 4, 5)] == [1, 2, 4, 8, 10]
+    assert not domain.should_alert_stuck(4, 5, alerted=False)
+    assert domain.should_alert_stuck(5, 5, alerted=False)
+    assert not domain.should_alert_stuck(9, 5, alerted=True)
