@@ -42,7 +42,7 @@ def components(offset: int = 0) -> list[Component]:
         "inventory": {"VELO_INVENTORY_DIDWW_BASE_URL": didww_api},
         "ordering": {
             "VELO_ORDERING_DIDWW_BASE_URL": didww_api,
-            "VELO_ORDERING_CALLBACK_BASE_URL": url["ordering"],
+            "VELO_ORDERING_PUBLIC_BASE_URL": url["ordering"],
         },
         "sip-routing": {},
         "assignment": {"VELO_ASSIGNMENT_SIP_ROUTING_URL": url["sip-routing"]},

@@ -120,6 +120,13 @@ class DidwwClient:
         doc = await self._get("/available_dids", query(filters, include))
         return [AvailableDid.model_validate(d) for d in flatten_many(doc)]
 
+    async def get_available_did(
+        self, available_did_id: str, include: Iterable[str] = AVAILABLE_DID_INCLUDES
+    ) -> AvailableDid:
+        """Reads one number in stock, with its group (raises NotFound once it is gone)."""
+        doc = await self._get(f"/available_dids/{available_did_id}", query(include=include))
+        return AvailableDid.model_validate(flatten_one(doc))
+
     async def list_address_requirements(
         self, filters: Filters | None = None
     ) -> list[AddressRequirement]:

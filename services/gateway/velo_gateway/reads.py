@@ -19,7 +19,8 @@ router = APIRouter(prefix="/v1", tags=["queries"])
 @router.get("/countries")
 async def countries(caller: Admin, gw: Deps) -> Any:
     """Countries DIDWW covers, with the number types offered in each."""
-    return await gw.downstream.get("inventory", f"/v1/tenants/{caller.tenant_id}/countries")
+    found = await gw.downstream.get("inventory", f"/v1/tenants/{caller.tenant_id}/countries")
+    return found["items"]
 
 
 @router.get("/inventory")
@@ -32,7 +33,8 @@ async def inventory(caller: Admin, gw: Deps, query: Annotated[InventoryQuery, Qu
 @router.get("/number-requests/{request_id}")
 async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
     """Where a number request stands."""
-    return await gw.downstream.get("ordering", f"/v1/tenants/{caller.tenant_id}/requests/{request_id}")
+    path = f"/v1/tenants/{caller.tenant_id}/number-requests/{request_id}"
+    return await gw.downstream.get("ordering", path)
 
 
 @router.get("/numbers")
@@ -67,7 +69,9 @@ async def audit_csv(
     caller: Admin, gw: Deps, query: Annotated[AuditFilter, Query()]
 ) -> StreamingResponse:
     """The tenant's audit log as CSV."""
-    body = gw.downstream.stream("audit", f"/v1/tenants/{caller.tenant_id}/audit.csv", query.params())
+    body = gw.downstream.stream(
+        "audit", f"/v1/tenants/{caller.tenant_id}/audit.csv", query.params()
+    )
     first = await anext(body)  # a downstream error becomes a problem before streaming starts
     return StreamingResponse(
         _prepend(first, body),

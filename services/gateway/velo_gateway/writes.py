@@ -16,6 +16,7 @@ from velo_contracts import (
     SpecificNumber,
     UnassignNumber,
 )
+from velo_contracts.commands import NumberPick
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
 from velo_gateway.auth import Admin, Caller
 from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164
@@ -32,31 +33,20 @@ def _request_id(caller: Caller, key: str | None) -> str:
     return str(uuid.uuid5(_IDEMPOTENCY, f"{caller.tenant_id}\n{caller.user_id}\n{key}"))
 
 
-async def _pick(
-    gw: Gateway, caller: Caller, body: NumberRequestBody
-) -> SpecificNumber | NextAvailable:
+async def _pick(gw: Gateway, caller: Caller, body: NumberRequestBody) -> NumberPick:
     if body.offer_id:
-        offer = await gw.downstream.get(
-            "inventory", f"/v1/tenants/{caller.tenant_id}/offers/{body.offer_id}"
-        )
-        body = NumberRequestBody(
-            country=offer["country"],
-            type=offer["type"],
-            number=offer.get("number"),
-            next_available=not offer.get("number"),
-            area=offer.get("area"),
-        )
-        offer_id: str | None = offer.get("offer_id", None)
+        path = f"/v1/tenants/{caller.tenant_id}/offers/{body.offer_id}"
+        offer = await gw.downstream.get("inventory", path)
+        country, number_type, number = offer["country"], offer["type"], offer.get("number")
     else:
-        offer_id = None
-    assert body.country and body.type
-    if body.number:
-        number = e164(body.number)
+        country, number_type, number = body.country, body.type, body.number
+    if number:
         return SpecificNumber(
-            country=body.country, number_type=body.type, number=number, offer_id=offer_id
+            country=country, number_type=number_type, number=e164(number), offer_id=body.offer_id
         )
+    area = offer.get("area") if body.offer_id else body.area
     return NextAvailable(
-        country=body.country, number_type=body.type, area=body.area, offer_id=offer_id
+        country=country, number_type=number_type, area=area, offer_id=body.offer_id
     )
 
 
@@ -88,7 +78,9 @@ async def assign(number: str, body: AssignmentBody, caller: Admin, gw: Deps) -> 
     """Assigns a number, or moves it to another agent when it already has one."""
     gw.limiter.take(caller.tenant_id)
     number = e164(number)
-    current = await gw.downstream.get("assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}")
+    current = await gw.downstream.get(
+        "assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}"
+    )
     held_by = current.get("outbound_agent")
     ids = []
     if body.outbound_agent and held_by and held_by != body.outbound_agent:

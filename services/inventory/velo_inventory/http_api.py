@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from velo_contracts import ErrorCode, NumberType
 from velo_didww import DidwwError, RateLimited, Unavailable
-from velo_inventory.search import Inventory, UnknownCountry
+from velo_inventory.search import Inventory, UnknownCountry, UnknownOffer
 from velo_inventory.search import Query as Search
 from velo_tenants import SealingError, UnknownTenant
 
@@ -27,6 +27,9 @@ def failure(error: Exception) -> JSONResponse:
     if isinstance(error, UnknownCountry):
         detail = f"DIDWW has no coverage in {error.args[0]}."
         return problem(404, "Unknown country", ErrorCode.NOT_FOUND, detail, field="country")
+    if isinstance(error, UnknownOffer):
+        detail = f"Offer {error.args[0]} is not available at DIDWW (any more)."
+        return problem(404, "Unknown offer", ErrorCode.UNAVAILABLE, detail, field="offer_id")
     if isinstance(error, UnknownTenant | SealingError):
         return problem(404, "Unknown tenant", ErrorCode.TENANT_UNKNOWN, "No such tenant.")
     if isinstance(error, Unavailable | RateLimited):
@@ -36,7 +39,7 @@ def failure(error: Exception) -> JSONResponse:
     return problem(502, "DIDWW refused", ErrorCode.VENDOR_REJECTED, detail)
 
 
-EXPECTED = (UnknownCountry, UnknownTenant, SealingError, DidwwError)
+EXPECTED = (UnknownCountry, UnknownOffer, UnknownTenant, SealingError, DidwwError)
 
 
 def routes(inventory: Inventory) -> APIRouter:
@@ -66,6 +69,14 @@ def routes(inventory: Inventory) -> APIRouter:
         query = Search(country, type, area, contains, sms, limit, cursor)
         try:
             return await inventory.search(tenant_id, query)
+        except EXPECTED as error:
+            return failure(error)
+
+    @router.get("/offers/{offer_id}")
+    async def offer(tenant_id: str, offer_id: str) -> Any:
+        """Returns what an offer id stands for, checked live (for requests by offer alone)."""
+        try:
+            return await inventory.offer(tenant_id, offer_id)
         except EXPECTED as error:
             return failure(error)
 

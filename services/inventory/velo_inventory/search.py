@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from velo_contracts import NumberType
-from velo_didww import AvailableDid, Country, DidGroup, DidwwClient
+from velo_didww import AvailableDid, Country, DidGroup, DidwwClient, NotFound
 from velo_inventory import offers
 from velo_inventory.coalesce import Coalescer
 from velo_offers import TenantAccounts
@@ -14,6 +14,10 @@ from velo_offers import TenantAccounts
 
 class UnknownCountry(LookupError):
     """DIDWW has no coverage in the country asked for."""
+
+
+class UnknownOffer(LookupError):
+    """The offer is not (or no longer) at DIDWW."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,23 @@ class Inventory:
         unlisted = [g for g in groups if not g.available_dids_enabled and g.is_available]
         later = [offers.group_offer(g, country.iso) for g in unlisted]
         return _result(listed, offers.with_sms(later, query.sms), next_cursor, None)
+
+    async def offer(self, tenant_id: str, offer_id: str) -> dict[str, Any]:
+        """Returns the offer an id stands for, live: a number in stock or a group's next one."""
+        didww = await self.accounts.client(tenant_id)
+        number: AvailableDid | None = None
+        try:
+            group = await didww.get_did_group(offer_id)
+        except NotFound:
+            try:
+                number = await didww.get_available_did(offer_id)
+            except NotFound:
+                raise UnknownOffer(offer_id) from None
+            if number.did_group is None:
+                raise UnknownOffer(offer_id) from None
+            group = number.did_group
+        iso = group.country.iso if group.country else ""
+        return offers.group_offer(group, iso, number).model_dump(mode="json")
 
     async def _country(self, tenant_id: str, didww: DidwwClient, iso: str) -> Country:
         for country in await self._countries(tenant_id, didww):
