@@ -118,7 +118,8 @@ def _follow(request_id: str, timeout: float = 300) -> None:
                 break
             time.sleep(1)
     if status != "active":
-        console.print(f"[red]{status}: {state.get('reason') or 'no reason given'}[/red]")
+        why = state.get("detail") or state.get("reason") or "no reason given"
+        console.print(f"[red]{status}: {why}[/red]")
         raise typer.Exit(1)
     console.print(f"[green]{state['number']} is Active[/green]")
 
@@ -171,6 +172,18 @@ def release(number: str) -> None:
     """Releases a number back to DIDWW (billing stops)."""
     accepted = _call(lambda api: api.send("POST", f"/v1/numbers/{number}/release"))
     console.print(f"accepted ({accepted['id']})")
+
+
+@app.command()
+def reconcile() -> None:
+    """Looks for numbers DIDWW delivered outside a request (e.g. after KYC) and imports them."""
+    found = _call(lambda api: api.send("POST", "/v1/reconciliation"))
+    for number in found.get("imported", []):
+        console.print(f"imported {number}")
+    for number in found.get("gone_at_didww", []):
+        console.print(f"[yellow]{number} is no longer live at DIDWW[/yellow]")
+    if not found.get("imported") and not found.get("gone_at_didww"):
+        console.print("nothing to reconcile")
 
 
 @app.command()

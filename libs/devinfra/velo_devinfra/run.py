@@ -20,7 +20,7 @@ from velo_devinfra.components import Component, components, wait_answering
 from velo_devinfra.devsecrets import load_or_create
 from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ManagedProcess, ProcessFailed
-from velo_devinfra.stack import LocalInfra
+from velo_devinfra.stack import LocalInfra, busy
 from velo_tenants import SecretBox
 from velo_tenants.demo import demo_tenants
 from velo_tenants.registry import SERVICE, configured_event, register
@@ -38,6 +38,8 @@ class System:
 
     def start(self) -> None:
         """Starts infrastructure, then every component, waits until all answer, seeds tenants."""
+        if taken := busy({c.name: c.port for c in self.components}):
+            raise ProcessFailed(f"already in use: {', '.join(taken)} — is another copy running?")
         self.infra.start()
         asyncio.run(self.infra.wait_ready())
         env = {
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     # Connection refusals while the broker boots are expected; the wait reports real failures.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     system = System(args.data_dir, args.kafka_port, args.mongo_port, args.port_offset)
+    # Explicitly: a shell starting us in the background may have left SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     started = time.monotonic()
     code = 0

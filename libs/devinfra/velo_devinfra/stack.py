@@ -11,6 +11,7 @@ from pathlib import Path
 
 from velo_devinfra.ferretdb import FerretNode, ensure_ferretdb_binary
 from velo_devinfra.kafka import KafkaNode, ensure_kafka_jars
+from velo_devinfra.process import ProcessFailed
 
 
 def free_port() -> int:
@@ -18,6 +19,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def busy(ports: dict[str, int]) -> list[str]:
+    """Names the ports (of what) that something already listens on."""
+    taken = []
+    for name, port in ports.items():
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                taken.append(f"{port} ({name})")
+    return taken
 
 
 @dataclass(frozen=True)
@@ -59,8 +70,18 @@ class LocalInfra:
         """Addresses of the two servers."""
         return InfraEndpoints(self.kafka.bootstrap, self.ferret.url)
 
+    def ports(self) -> dict[str, int]:
+        """The ports the two servers will listen on."""
+        return {
+            "kafka": self.kafka.port,
+            "kafka controller": self.kafka.controller_port,
+            "mongodb": self.ferret.port,
+        }
+
     def start(self) -> None:
         """Prepares what is missing and starts both servers (not yet waiting for them)."""
+        if taken := busy(self.ports()):
+            raise ProcessFailed(f"already in use: {', '.join(taken)} — is another copy running?")
         jars, binary = prepare()
         self.kafka.start(jars)
         try:

@@ -124,3 +124,10 @@ async def release(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
     command = ReleaseNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
     await gw.send(command, ORDERING_COMMANDS)
     return {"id": command.command_id, "status": "accepted"}
+
+
+@router.post("/reconciliation")
+async def reconcile(caller: Admin, gw: Deps) -> Any:
+    """Compares the tenant's DIDWW account with the Phone numbers list now (imports, drift)."""
+    gw.limiter.take(caller.tenant_id)
+    return await gw.downstream.post("ordering", f"/v1/tenants/{caller.tenant_id}/reconciliation")
