@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
-from uuid import uuid4
+from uuid import UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,14 @@ def utc_now() -> datetime:
 def new_id() -> str:
     """Returns a fresh random identifier."""
     return str(uuid4())
+
+
+_STABLE_IDS = UUID("0b5c6e43-8f1d-4a52-9d1e-7a0f3c2b9e64")
+
+
+def stable_id(*parts: str) -> str:
+    """Returns the same URL-safe id for the same parts (for ids a redelivery must reproduce)."""
+    return str(uuid5(_STABLE_IDS, "\x1f".join(parts)))
 
 
 class Role(StrEnum):

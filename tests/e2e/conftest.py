@@ -35,10 +35,22 @@ class RunningSystem:
 
     def api(
         self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin"
-    ) -> httpx.Client:
+    ) -> httpx.AsyncClient:
         """A client of the gateway authenticated as a tenant user."""
         headers = {"Authorization": f"Bearer {self.token(tenant, user, role)}"}
-        return httpx.Client(base_url=self.url("gateway"), headers=headers, timeout=30)
+        return httpx.AsyncClient(base_url=self.url("gateway"), headers=headers, timeout=30)
+
+    def routing(self, tenant: str = "acme") -> dict[str, Any]:
+        """The PortSIP sandbox's routing dump of a demo tenant."""
+        found: dict[str, Any] = self.sandbox(
+            "portsip", "GET", f"/_admin/tenants/{tenant}.pbx.local/routing"
+        )
+        return found
+
+    def orders_for(self, request_id: str) -> int:
+        """How many DIDWW orders the sandbox created for a request."""
+        counters = self.sandbox("didww", "GET", "/_admin/counters/orders")
+        return int(counters["by_external_reference_id"].get(request_id, 0))
 
     def sandbox(self, name: str, method: str, path: str, **kwargs: Any) -> Any:
         """Calls an admin endpoint of the `didww` or `portsip` sandbox."""
@@ -49,9 +61,9 @@ class RunningSystem:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    """Starts everything for the module's tests and stops it after."""
+    """Starts everything once for the end-to-end tests and stops it after."""
     data: Path = tmp_path_factory.mktemp("system")
     system = System(data, free_port(), free_port(), free_offset())
     try:

@@ -81,14 +81,21 @@ def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in params.items() if v is not None} if params else None
 
 
+def _detail(detail: Any) -> str | None:
+    """Returns a problem's detail, or the first of a validation error's messages."""
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        where = ".".join(str(part) for part in detail[0].get("loc", ()) if part != "query")
+        return f"{where}: {detail[0].get('msg')}"
+    return detail if isinstance(detail, str) else None
+
+
 def _problem(service: str, response: httpx.Response) -> Problem:
     try:
         body = response.json()
     except ValueError:
         body = {}
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if not isinstance(detail, str):
-        detail = f"{service} answered {response.status_code}"
+    detail = _detail(body.get("detail") if isinstance(body, dict) else None)
+    detail = detail or f"{service} answered {response.status_code}"
     if response.status_code >= 500:
         return Problem(503, "Service unavailable", detail)
     extra = {k: v for k, v in body.items() if k in ("code", "field", "reason")} if body else {}

@@ -66,6 +66,8 @@ def install(app: FastAPI) -> None:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"] if part not in ("body", "query"))
         detail = f"{field}: {first['msg']}" if field else first["msg"]
+        if isinstance(first.get("input"), str | int | float):
+            detail += f" (got {first['input']!r})"
         return Problem(422, "Invalid request", detail, field=field).response()
 
     @app.exception_handler(StarletteHTTPException)

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from velo_contracts import NumberType
 from velo_gateway.bodies import e164
 
 
@@ -28,7 +29,7 @@ class InventoryQuery(Page):
     """Live inventory search."""
 
     country: str = Field(description="ISO country code, e.g. `DE`.")
-    type: str = Field(description="local, mobile or toll_free.")
+    type: NumberType = Field(description="local, mobile or toll_free.")
     area: str | None = Field(default=None, description="Area or city name.")
     contains: str | None = Field(default=None, description="Digits the number contains.")
     sms: bool | None = Field(default=None, description="Only numbers that receive SMS.")

@@ -50,6 +50,13 @@ async def _pick(gw: Gateway, caller: Caller, body: NumberRequestBody) -> NumberP
     )
 
 
+async def _owned(gw: Gateway, caller: Caller, number: str) -> str:
+    """Returns the number in E.164 once it is known to be the caller's tenant's (else 404)."""
+    number = e164(number)
+    await gw.downstream.get("assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}")
+    return number
+
+
 @router.post("/number-requests", status_code=202)
 async def request_number(
     body: NumberRequestBody,
@@ -110,7 +117,8 @@ async def assign(number: str, body: AssignmentBody, caller: Admin, gw: Deps) -> 
 async def unassign(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
     """Detaches a number from its agent and ring target."""
     gw.limiter.take(caller.tenant_id)
-    command = UnassignNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=e164(number))
+    number = await _owned(gw, caller, number)
+    command = UnassignNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
     await gw.send(command, ASSIGNMENT_COMMANDS)
     return {"id": command.command_id, "status": "accepted"}
 
@@ -119,8 +127,7 @@ async def unassign(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
 async def release(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
     """Gives a number back to DIDWW; billing stops when the release goes through."""
     gw.limiter.take(caller.tenant_id)
-    number = e164(number)
-    await gw.downstream.get("assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}")
+    number = await _owned(gw, caller, number)
     command = ReleaseNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
     await gw.send(command, ORDERING_COMMANDS)
     return {"id": command.command_id, "status": "accepted"}

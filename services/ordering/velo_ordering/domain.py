@@ -21,6 +21,7 @@ from velo_contracts import (
     RequestNumber,
     SpecificNumber,
 )
+from velo_contracts.envelope import stable_id
 
 
 class Status(StrEnum):
@@ -147,7 +148,7 @@ def alert(
     """Returns an in-app alert about the request for the admin who made it."""
     return AdminAlertRaised.caused_by(
         command,
-        alert_id=f"{command.tenant_id}/{command.request_id}/{code}",
+        alert_id=stable_id(command.tenant_id, command.request_id, code),
         recipient=command.actor.user_id,
         severity=severity,
         code=code,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from velo_contracts import Actor, AdminAlertRaised, AlertSeverity, ErrorCode, NumberImported
+from velo_contracts.envelope import stable_id
 from velo_didww import Did, DidwwClient
 from velo_offers import TenantAccounts, e164, number_facts
 from velo_ordering.numbers import NumberStatus, NumberStore
@@ -75,7 +76,7 @@ class Reconciler:
         alert = AdminAlertRaised(
             tenant_id=tenant_id,
             actor=SYSTEM,
-            alert_id=f"{tenant_id}/{number}/{ErrorCode.DRIFT_DETECTED}",
+            alert_id=stable_id(tenant_id, number, ErrorCode.DRIFT_DETECTED),
             severity=AlertSeverity.CRITICAL,
             code=ErrorCode.DRIFT_DETECTED,
             title="A number is no longer in your DIDWW account",
