@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from velo_devinfra import InfraEndpoints
 from velo_devinfra.stack import free_port
 from velo_runtime import IndexSpec, ServiceSettings, build_service, ensure_indexes
+from velo_runtime.mongo import OneWriterPerDocument
 
 pytestmark = pytest.mark.infra
 NUMBER_INDEX = IndexSpec("numbers", [("tenant_id", 1), ("number", 1)], unique=True)
@@ -76,3 +78,20 @@ async def test_ready_names_the_dependency_that_does_not_answer(infra: InfraEndpo
     )
     assert response.status_code == 503
     assert response.json()["checks"] == {"kafka": True, "mongodb": False}
+
+
+async def test_one_writer_per_document_keeps_racing_updates_and_compare_and_set_honest(
+    mongo_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    rows = OneWriterPerDocument(mongo_db.rows)
+    for n in range(30):
+        await rows.insert_one({"_id": n, "x": 0, "y": 0, "rev": 1})
+        await asyncio.gather(
+            rows.update_one({"_id": n}, {"$set": {"x": 1}}),
+            rows.update_one({"_id": n}, {"$set": {"y": 1}}),
+        )
+        won = await asyncio.gather(
+            *(rows.update_one({"_id": n, "rev": 1}, {"$inc": {"rev": 1}}) for _ in range(3))
+        )
+        assert sum(result.modified_count for result in won) == 1
+        assert await rows.find_one({"_id": n}) == {"_id": n, "x": 1, "y": 1, "rev": 2}

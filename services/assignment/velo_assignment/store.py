@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from velo_contracts import Event, Message
 from velo_runtime import IndexSpec
+from velo_runtime.mongo import OneWriterPerDocument
 
 Document = dict[str, Any]
 Change = Callable[[Document | None], Document]
@@ -51,7 +52,7 @@ class NumberBook:
     """Reads and changes the rows of the Phone numbers list."""
 
     def __init__(self, db: AsyncDatabase[Document]):
-        self.rows = db[ROWS]
+        self.rows = OneWriterPerDocument(db[ROWS])
         self.routing = db["routing"]
         self.commands = db["commands"]
 

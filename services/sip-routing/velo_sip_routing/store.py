@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from velo_contracts import Event, Message
 from velo_runtime import IndexSpec
+from velo_runtime.mongo import OneWriterPerDocument
 from velo_sip_routing.domain import EPOCH, Route
 
 Document = dict[str, Any]
@@ -54,7 +55,7 @@ class RouteStore:
     """Reads and changes the desired routing of numbers."""
 
     def __init__(self, db: AsyncDatabase[Document]):
-        self.routes = db[COLLECTION]
+        self.routes = OneWriterPerDocument(db[COLLECTION])
 
     async def record(
         self,
