@@ -52,10 +52,11 @@ class DidwwClient:
         retry: RetryPolicy | None = None,
         rate_limit: float | None = DEFAULT_RATE,
         http: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         limiter = shared_limiter(api_key, rate_limit) if rate_limit else None
         self._transport = Transport(
-            api_key, base_url, timeout, retry or RetryPolicy(), limiter, http
+            api_key, base_url, timeout, retry or RetryPolicy(), limiter, http, transport
         )
 
     def __repr__(self) -> str:

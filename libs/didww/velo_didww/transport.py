@@ -49,6 +49,7 @@ class Transport:
         retry: RetryPolicy,
         limiter: RateLimiter | None,
         http: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         headers = {
             "Api-Key": api_key,
@@ -56,7 +57,7 @@ class Transport:
             "Content-Type": MEDIA_TYPE,
             "X-DIDWW-API-Version": API_VERSION,
         }
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._http = http or httpx.AsyncClient(timeout=timeout, transport=transport)
         self._owns_http = http is None
         self._headers = headers
         self._base_url = base_url.rstrip("/")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+
+import httpx
 
 from velo_contracts.tenants import TenantConfigured
 from velo_didww import DidwwClient
@@ -24,10 +27,17 @@ def box_from_env() -> SecretBox | None:
 class TenantAccounts:
     """Gives the DIDWW client of a tenant's own account (one per API key, kept open)."""
 
-    def __init__(self, directory: TenantDirectory, box: SecretBox | None, base_url: str) -> None:
+    def __init__(
+        self,
+        directory: TenantDirectory,
+        box: SecretBox | None,
+        base_url: str,
+        transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
         self.directory = directory
         self.box = box
         self.base_url = base_url
+        self.transport = transport
         self._clients: dict[str, DidwwClient] = {}
 
     async def config(self, tenant_id: str) -> TenantConfigured:
@@ -39,7 +49,8 @@ class TenantAccounts:
         api_key = await self.api_key(tenant_id)
         fingerprint = hashlib.sha256(api_key.encode()).hexdigest()
         if fingerprint not in self._clients:
-            self._clients[fingerprint] = DidwwClient(api_key, self.base_url)
+            transport = self.transport() if self.transport else None
+            self._clients[fingerprint] = DidwwClient(api_key, self.base_url, transport=transport)
         return self._clients[fingerprint]
 
     async def api_key(self, tenant_id: str) -> str:

@@ -98,7 +98,8 @@ def envelope_headers(message: Message) -> dict[str, str]:
         "velo-correlation-id": message.correlation_id,
         "velo-schema-version": str(message.schema_version),
     }
-    if number := getattr(message, "number", None):
+    pick = getattr(message, "pick", None)
+    if number := getattr(message, "number", None) or getattr(pick, "number", None):
         headers["velo-number"] = str(number)
     return headers
 

@@ -33,7 +33,7 @@ def create_app(
     """Builds the assignment service, unconnected until its HTTP app starts."""
     settings = settings or AssignmentSettings()
     service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — assignment")
-    book = NumberBook(service.db)
+    book = NumberBook(service.db, on_active=service.metrics.request_to_active.observe)
     checker = TargetChecker(
         sip_routing
         or httpx.AsyncClient(

@@ -51,10 +51,13 @@ def history_entry(message: Message, **detail: Any) -> Document:
 class NumberBook:
     """Reads and changes the rows of the Phone numbers list."""
 
-    def __init__(self, db: AsyncDatabase[Document]):
+    def __init__(
+        self, db: AsyncDatabase[Document], on_active: Callable[[float], None] | None = None
+    ):
         self.rows = OneWriterPerDocument(db[ROWS])
         self.routing = db["routing"]
         self.commands = db["commands"]
+        self.on_active = on_active
 
     async def current(self, tenant_id: str, number: str) -> Document | None:
         """Returns the tenant's latest row of number (a released one only if no other)."""
@@ -75,6 +78,7 @@ class NumberBook:
             fields = change(row) | {"updated_at": now()} | _outbox(events)
             entry = history_entry(message, **fields.pop("_history", {}))
             if await self._write(row_id, row, message, fields, entry, len(events)):
+                self._note_activation(row, fields)
                 return True
         raise ConcurrentChange(row_id)
 
@@ -104,6 +108,12 @@ class NumberBook:
         }
         result = await self.rows.update_one({"_id": row_id, "rev": row["rev"]}, update)
         return bool(result.modified_count)
+
+    def _note_activation(self, row: Document | None, fields: Document) -> None:
+        """Reports how long an ordered number took from request to Active."""
+        became_active = fields.get("status") == "active" and row and row.get("status") != "active"
+        if became_active and self.on_active and row and row.get("origin") == "ordered":
+            self.on_active((now() - row["created_at"]).total_seconds())
 
     async def with_outbox(self) -> list[Document]:
         """Returns the rows that have events waiting to be relayed."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from velo_inventory.http_api import routes
 from velo_inventory.search import Inventory
 from velo_inventory.settings import InventorySettings
 from velo_offers import TenantAccounts, box_from_env
 from velo_runtime import Service, build_service, run_service
+from velo_runtime.metrics import MeteredTransport
 from velo_tenants import SecretBox, TenantDirectory, follow_tenants
 
 
@@ -15,7 +18,8 @@ def create_app(settings: InventorySettings | None = None, box: SecretBox | None 
     settings = settings or InventorySettings()
     service = build_service(settings, title="VeloConnect Numbers — inventory")
     directory = TenantDirectory(service.db)
-    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url)
+    metered = partial(MeteredTransport, "didww", service.metrics)
+    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url, metered)
     service.include(follow_tenants(directory, settings.group_id))
     service.http.include_router(routes(Inventory(accounts, settings.coverage_ttl_seconds)))
     service.on_stop.append(accounts.aclose)

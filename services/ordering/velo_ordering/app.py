@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from faststream.kafka import KafkaRouter
 
 from velo_contracts import ReleaseNumber, RequestNumber
@@ -19,6 +21,7 @@ from velo_ordering.release import release_number
 from velo_ordering.settings import OrderingSettings
 from velo_ordering.store import INDEXES, RequestStore, request_key
 from velo_runtime import Service, build_service, consumes, run_service
+from velo_runtime.metrics import MeteredTransport
 from velo_tenants import SecretBox, TenantDirectory, follow_tenants
 
 
@@ -27,7 +30,8 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     settings = settings or OrderingSettings()
     service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — ordering")
     directory = TenantDirectory(service.db)
-    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url)
+    metered = partial(MeteredTransport, "didww", service.metrics)
+    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url, metered)
     leases = Leases(service.db, owner=new_id(), seconds=settings.lease_seconds)
     store, numbers = RequestStore(service.db, leases), NumberStore(service.db, leases)
     request_relay = OutboxRelay(store.requests, service.publisher, leases)

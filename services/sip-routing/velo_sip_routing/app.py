@@ -6,18 +6,28 @@ from typing import Any
 
 from faststream.kafka import KafkaRouter
 
+from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_EVENTS, Topic
+from velo_portsip import PortsipClient
 from velo_runtime import Service, build_service, consumes, get_logger, run_service
+from velo_runtime.metrics import MeteredTransport
 from velo_sip_routing import store as route_store
 from velo_sip_routing.api import read_api
 from velo_sip_routing.converger import Converger
 from velo_sip_routing.directory import DirectoryCache
 from velo_sip_routing.handlers import HANDLED_TYPES, record
-from velo_sip_routing.pbx import ClientFactory, PbxClients
+from velo_sip_routing.pbx import ClientFactory, PbxClients, portsip_client
 from velo_sip_routing.settings import SipRoutingSettings
 from velo_tenants import SecretBox, TenantDirectory, follow_tenants
 
 log = get_logger(__name__)
+
+
+def _metered_client(service: Service) -> ClientFactory:
+    def factory(tenant: TenantConfigured, password: str) -> PortsipClient:
+        return portsip_client(tenant, password, MeteredTransport("portsip", service.metrics))
+
+    return factory
 
 
 def create_app(
@@ -30,7 +40,7 @@ def create_app(
     )
     store = route_store.RouteStore(service.db)
     tenants = TenantDirectory(service.db)
-    clients = PbxClients(_open_secret, pbx_factory)
+    clients = PbxClients(_open_secret, pbx_factory or _metered_client(service))
     cache = DirectoryCache(service.db, settings.directory_max_age_seconds)
     converger = Converger(settings, store, tenants, clients, cache, service.publisher)
     service.include(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
+
 from velo_contracts.tenants import TenantConfigured
 from velo_portsip import PortsipClient, RetryPolicy, User, ValidationFailed
 from velo_sip_routing import domain as d
@@ -21,7 +23,7 @@ class PbxClients:
 
     def __init__(self, open_secret: Callable[[str], str], factory: ClientFactory | None = None):
         self._open = open_secret
-        self._factory = factory or _client
+        self._factory = factory or portsip_client
         self._clients: dict[str, tuple[int, PortsipClient]] = {}
 
     async def get(self, tenant: TenantConfigured) -> PortsipClient:
@@ -42,7 +44,10 @@ class PbxClients:
         self._clients.clear()
 
 
-def _client(tenant: TenantConfigured, password: str) -> PortsipClient:
+def portsip_client(
+    tenant: TenantConfigured, password: str, transport: httpx.AsyncBaseTransport | None = None
+) -> PortsipClient:
+    """Returns a client of the tenant's PortSIP as its admin."""
     pbx = tenant.portsip
     return PortsipClient(
         pbx.base_url,
@@ -51,6 +56,7 @@ def _client(tenant: TenantConfigured, password: str) -> PortsipClient:
         pbx.domain,
         timeout=5.0,
         retry=RetryPolicy(attempts=2, backoff=0.2),
+        transport=transport,
     )
 
 
