@@ -77,6 +77,14 @@ class ManagedProcess:
             self._proc.wait(timeout=timeout)
         self._proc = None
 
+    def kill(self) -> None:
+        """Kills the process group at once (SIGKILL), the way a crash would, and reaps it."""
+        if self._proc is None:
+            return
+        _signal_group(self._proc.pid, signal.SIGKILL)
+        self._proc.wait(timeout=10)
+        self._proc = None
+
     def log_tail(self, lines: int = 30) -> str:
         """Returns the last lines of the process's log."""
         if not self.log_path.exists():

@@ -21,6 +21,7 @@ from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
 from velo_gateway.auth import Admin, Caller
 from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164
 from velo_gateway.context import Deps, Gateway
+from velo_gateway.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["commands"])
 _IDEMPOTENCY = uuid.UUID("6f1c1d4e-3a52-4d0b-9a53-5d0b6c1f9e21")
@@ -57,6 +58,17 @@ async def _owned(gw: Gateway, caller: Caller, number: str) -> str:
     return number
 
 
+async def _known_request(gw: Gateway, caller: Caller, request_id: str) -> dict[str, Any] | None:
+    path = f"/v1/tenants/{caller.tenant_id}/number-requests/{request_id}"
+    try:
+        found: dict[str, Any] = await gw.downstream.get("ordering", path)
+    except Problem as problem:
+        if problem.status == 404:
+            return None
+        raise
+    return found
+
+
 @router.post("/number-requests", status_code=202)
 async def request_number(
     body: NumberRequestBody,
@@ -66,8 +78,10 @@ async def request_number(
 ) -> dict[str, Any]:
     """Asks for a number; follow it by its id (status, or the events stream)."""
     gw.limiter.take(caller.tenant_id)
-    pick = await _pick(gw, caller, body)
     request_id = _request_id(caller, idempotency_key)
+    if idempotency_key and (known := await _known_request(gw, caller, request_id)):
+        return {"id": request_id, "status": known["status"]}  # a replay: same answer, no command
+    pick = await _pick(gw, caller, body)
     command = RequestNumber(
         tenant_id=caller.tenant_id,
         actor=caller.actor,
