@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi.responses import JSONResponse
 
 from velo_contracts import ErrorCode
@@ -9,16 +12,26 @@ from velo_contracts import ErrorCode
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, code: ErrorCode, detail: str) -> JSONResponse:
+def problem(
+    status: int,
+    code: ErrorCode | str,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """Returns a Problem+JSON response carrying one of the contracts' error codes."""
+    code = str(code)
     body = {
-        "type": f"urn:velo:problem:{code.value}",
-        "title": code.value.replace("_", " ").capitalize(),
+        "type": f"urn:velo:problem:{code}",
+        "title": title or code.replace("_", " ").capitalize(),
         "status": status,
         "detail": detail,
-        "code": code.value,
+        "code": code,
+        **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def e164(number: str) -> str:

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from velo_contracts import ErrorCode
+from velo_runtime import problem
 
-MEDIA_TYPE = "application/problem+json"
 _CODES = {
     400: ErrorCode.VALIDATION_FAILED,
     401: ErrorCode.UNAUTHORIZED,
@@ -43,15 +43,9 @@ class Problem(Exception):
 
     def response(self, headers: Mapping[str, str] | None = None) -> JSONResponse:
         """Renders the problem."""
-        body = {
-            "type": f"/problems/{self.code}",
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-            "code": self.code,
-            **self.extra,
-        }
-        return JSONResponse(body, status_code=self.status, media_type=MEDIA_TYPE, headers=headers)
+        return problem(
+            self.status, self.code, self.detail, title=self.title, headers=headers, **self.extra
+        )
 
 
 def install(app: FastAPI) -> None:

@@ -63,8 +63,8 @@ async def _known_request(gw: Gateway, caller: Caller, request_id: str) -> dict[s
     try:
         found: dict[str, Any] = await gw.downstream.get("ordering", path)
     except Problem as problem:
-        if problem.status == 404:
-            return None
+        if problem.status in (404, 503):
+            return None  # unknown, or ordering busy: publish again; ordering dedupes on the id
         raise
     return found
 

@@ -11,32 +11,25 @@ from velo_contracts import ErrorCode, NumberType
 from velo_didww import DidwwError, RateLimited, Unavailable
 from velo_inventory.search import Inventory, UnknownCountry, UnknownOffer
 from velo_inventory.search import Query as Search
+from velo_runtime import problem
 from velo_tenants import SealingError, UnknownTenant
-
-
-def problem(status: int, title: str, code: ErrorCode, detail: str, **extra: Any) -> JSONResponse:
-    """Returns an RFC 9457 problem response."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JSONResponse(
-        body | {"code": code, **extra}, status, media_type="application/problem+json"
-    )
 
 
 def failure(error: Exception) -> JSONResponse:
     """Translates what went wrong into the problem the gateway passes on."""
     if isinstance(error, UnknownCountry):
         detail = f"DIDWW has no coverage in {error.args[0]}."
-        return problem(404, "Unknown country", ErrorCode.NOT_FOUND, detail, field="country")
+        return problem(404, ErrorCode.NOT_FOUND, detail, title="Unknown country", field="country")
     if isinstance(error, UnknownOffer):
         detail = f"Offer {error.args[0]} is not available at DIDWW (any more)."
-        return problem(404, "Unknown offer", ErrorCode.UNAVAILABLE, detail, field="offer_id")
+        return problem(404, ErrorCode.UNAVAILABLE, detail, title="Unknown offer", field="offer_id")
     if isinstance(error, UnknownTenant | SealingError):
-        return problem(404, "Unknown tenant", ErrorCode.TENANT_UNKNOWN, "No such tenant.")
+        return problem(404, ErrorCode.TENANT_UNKNOWN, "No such tenant.", title="Unknown tenant")
     if isinstance(error, Unavailable | RateLimited):
         detail = f"DIDWW did not answer, so no live inventory can be shown: {error}"
-        return problem(503, "DIDWW unavailable", ErrorCode.VENDOR_UNAVAILABLE, detail)
+        return problem(503, ErrorCode.VENDOR_UNAVAILABLE, detail, title="DIDWW unavailable")
     detail = f"DIDWW refused the inventory query: {error}"
-    return problem(502, "DIDWW refused", ErrorCode.VENDOR_REJECTED, detail)
+    return problem(502, ErrorCode.VENDOR_REJECTED, detail, title="DIDWW refused")
 
 
 EXPECTED = (UnknownCountry, UnknownOffer, UnknownTenant, SealingError, DidwwError)

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from velo_contracts import ErrorCode
@@ -16,7 +16,7 @@ from velo_didww import SIGNATURE_HEADER, verify_callback
 from velo_offers import TenantAccounts
 from velo_ordering.reconcile import Reconciler
 from velo_ordering.store import RequestStore, request_key
-from velo_runtime import get_logger
+from velo_runtime import get_logger, problem
 from velo_tenants import SealingError, UnknownTenant
 
 log = get_logger(__name__)
@@ -33,12 +33,6 @@ class RequestView(BaseModel):
     number: str | None = Field(default=None, description="The number (E.164), once known.")
     created_at: str
     updated_at: str
-
-
-def problem(status: int, title: str, code: ErrorCode, detail: str) -> JSONResponse:
-    """Returns an RFC 9457 problem response."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return JSONResponse(body | {"code": code}, status, media_type="application/problem+json")
 
 
 def view(document: dict[str, Any]) -> RequestView:
@@ -63,7 +57,7 @@ def read_routes(store: RequestStore, reconciler: Reconciler) -> APIRouter:
         """Returns one of the tenant's requests (404 for anything else)."""
         document = await store.get(tenant_id, request_id)
         if document is None:
-            return problem(404, "Not found", ErrorCode.NOT_FOUND, "No such number request.")
+            return problem(404, ErrorCode.NOT_FOUND, "No such number request.", title="Not found")
         return view(document)
 
     @router.post("/reconciliation")
@@ -72,7 +66,7 @@ def read_routes(store: RequestStore, reconciler: Reconciler) -> APIRouter:
         try:
             found = await reconciler.reconcile(tenant_id)
         except UnknownTenant:
-            return problem(404, "Unknown tenant", ErrorCode.TENANT_UNKNOWN, "No such tenant.")
+            return problem(404, ErrorCode.TENANT_UNKNOWN, "No such tenant.", title="Unknown tenant")
         return {"imported": found.imported, "gone_at_didww": found.gone_at_didww}
 
     return router
