@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
@@ -14,26 +14,35 @@ from velo_gateway.auth import Admin
 from velo_gateway.context import Deps
 
 router = APIRouter(prefix="/v1", tags=["live"])
-LIVE_TOPICS = (ORDERING_EVENTS.name, ROUTING_EVENTS.name, ASSIGNMENT_EVENTS.name)
+LIVE_TOPICS = (ORDERING_EVENTS, ROUTING_EVENTS, ASSIGNMENT_EVENTS)
 KEEPALIVE_SECONDS = 15.0
 
 
 @router.get("/events")
 async def events(caller: Admin, gw: Deps, request: Request) -> StreamingResponse:
     """Streams the tenant's events from now on (`event: <type>`, `data: <event JSON>`)."""
-    consumer = AIOKafkaConsumer(
-        *LIVE_TOPICS,
-        bootstrap_servers=gw.settings.kafka_bootstrap,
-        group_id=None,
-        auto_offset_reset="latest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
+    consumer = await _consumer_at_end(gw.settings.kafka_bootstrap)
     return StreamingResponse(
         _stream(consumer, caller.tenant_id, request),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+async def _consumer_at_end(bootstrap: str) -> AIOKafkaConsumer:
+    """Returns a consumer positioned at the current end of every live partition."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    partitions = [TopicPartition(t.name, p) for t in LIVE_TOPICS for p in range(t.partitions)]
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for partition in partitions:
+            await consumer.position(partition)  # fixes "now": nothing after connecting is missed
+    except BaseException:
+        await consumer.stop()
+        raise
+    return consumer
 
 
 async def _stream(consumer: AIOKafkaConsumer, tenant: str, request: Request) -> AsyncIterator[str]:
