@@ -128,7 +128,7 @@ async def test_releasing_leaves_portsip_with_nothing_of_the_number(stack: Stack)
     )
 
     await eventually(lambda: stack.dump()["pools"]["DIDWW"]["did_numbers"] == "")
-    assert await stack.status_is(DE, "released")
+    await eventually(lambda: stack.status_is(DE, "released"))
     dump = stack.dump()
     assert (dump["inbound_rules"], dump["caller_ids"], dump["outbound_rules"]) == ([], {}, [])
     types = [e["type"] for e in await stack.events("velo.routing.events.v1")]
