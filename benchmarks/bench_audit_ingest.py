@@ -54,7 +54,7 @@ async def measure(endpoints: InfraEndpoints) -> None:
     settings = AuditSettings(
         kafka_bootstrap=endpoints.kafka_bootstrap,
         mongo_url=endpoints.mongo_url,
-        group_id=f"bench-{tenant}",
+        group_prefix=f"bench-{tenant}",
         mongo_database=f"bench_{tenant.replace('-', '_')}",
     )
     service = create_app(settings)

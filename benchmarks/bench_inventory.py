@@ -153,7 +153,7 @@ def _run(bootstrap: str, mongo_url: str, box: SecretBox, tenant: str) -> None:
                 mongo_database=f"bench_ord_{tenant}",
                 http_port=port,
                 public_base_url=f"http://127.0.0.1:{port}",
-                group_id=f"bench-{tenant}",
+                group_prefix=f"bench-{tenant}",
                 **shared,
             ),
             box,

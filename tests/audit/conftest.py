@@ -42,7 +42,7 @@ def audit_settings(kafka: str, mongo: str, unique: Callable[[str], str]) -> Audi
         kafka_bootstrap=kafka,
         mongo_url=mongo,
         mongo_database=unique("audit").replace("-", "_"),
-        group_id=unique("audit"),
+        group_prefix=unique("velo.audit"),
         retry_backoff_seconds=0.05,
         retry_backoff_max_seconds=0.5,
     )

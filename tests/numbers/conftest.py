@@ -79,7 +79,7 @@ async def ordering(
 ) -> AsyncIterator[RunningOrdering]:
     port = free_port()
     settings = OrderingSettings(
-        group_id=unique("ordering"),
+        group_prefix=unique("velo.ordering"),
         kafka_bootstrap=kafka_bootstrap,
         mongo_url=mongo_url,
         mongo_database=mongo_db.name,

@@ -30,7 +30,7 @@ async def inventory(
     make_tenant: Callable[[str], Awaitable[Tenant]],
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     settings = InventorySettings(
-        group_id=unique("inventory"),
+        group_prefix=unique("velo.inventory"),
         kafka_bootstrap=kafka_bootstrap,
         mongo_url=mongo_url,
         mongo_database=mongo_db.name,

@@ -82,7 +82,7 @@ async def test_a_registered_tenant_reaches_a_service_through_the_compacted_topic
     )
     service = build_service(settings)
     directory = TenantDirectory(service.db)
-    service.include(follow_tenants(directory, settings.service_name))
+    service.include(follow_tenants(directory, settings.group("tenants")))
     await service.start()
     try:
         config = await eventually(lambda: _known(directory, tenant))

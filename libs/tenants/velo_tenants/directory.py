@@ -49,11 +49,11 @@ class TenantDirectory:
         return [doc["_id"] async for doc in self.collection.find({}, {"_id": 1})]
 
 
-def follow_tenants(directory: TenantDirectory, service: str) -> KafkaRouter:
+def follow_tenants(directory: TenantDirectory, group_id: str) -> KafkaRouter:
     """Returns a router that folds the tenants topic into directory."""
     router = KafkaRouter()
 
-    @consumes(router, TENANTS, group_id=f"velo.{service}.tenants")
+    @consumes(router, TENANTS, group_id=group_id)
     async def on_tenant_configured(event: TenantConfigured) -> None:
         if await directory.apply(event):
             log.info("tenant_configured", tenant_id=event.tenant_id, revision=event.revision)

@@ -19,7 +19,7 @@ def create_app(settings: AuditSettings | None = None) -> Service:
     stored = Counter(
         "velo_audit_events_stored_total", "Audit entries stored.", registry=service.metrics.registry
     )
-    service.include(ingest_router(store, settings.group_id, settings.batch_size, stored))
+    service.include(ingest_router(store, settings.group("all-topics"), settings.batch_size, stored))
     service.http.include_router(audit_api(store))
     return service
 

@@ -14,5 +14,4 @@ class AuditSettings(ServiceSettings):
     service_name: str = "audit"
     mongo_database: str = "velo_audit"
     http_port: int = 8105
-    group_id: str = Field(default="velo.audit", description="Consumer group of the ingest.")
     batch_size: int = Field(default=500, ge=1, description="Records stored per insert at most.")

@@ -20,7 +20,7 @@ def create_app(settings: InventorySettings | None = None, box: SecretBox | None 
     directory = TenantDirectory(service.db)
     metered = partial(MeteredTransport, "didww", service.metrics)
     accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url, metered)
-    service.include(follow_tenants(directory, settings.group_id))
+    service.include(follow_tenants(directory, settings.group("tenants")))
     service.http.include_router(routes(Inventory(accounts, settings.coverage_ttl_seconds)))
     service.on_stop.append(accounts.aclose)
     return service

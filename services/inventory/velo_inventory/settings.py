@@ -14,9 +14,6 @@ class InventorySettings(ServiceSettings):
     service_name: str = "inventory"
     mongo_database: str = "velo_inventory"
     http_port: int = 8101
-    group_id: str = Field(
-        default="inventory", description="Consumer-group stem: `velo.<group_id>.tenants`."
-    )
     didww_base_url: str = Field(
         default="http://127.0.0.1:8090/v3", description="DIDWW API base URL (the sandbox locally)."
     )

@@ -45,7 +45,7 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
 
     router = KafkaRouter()
 
-    @consumes(router, ORDERING_COMMANDS, group_id=f"velo.{settings.group_id}.commands")
+    @consumes(router, ORDERING_COMMANDS, group_id=settings.group("commands"))
     async def on_ordering_command(command: RequestNumber | ReleaseNumber) -> None:
         if isinstance(command, ReleaseNumber):
             await release_number(command, accounts, numbers, number_relay)
@@ -53,7 +53,7 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
         await store.accept(command, [domain.requested(command)])
         await driver.advance(request_key(command.tenant_id, command.request_id))
 
-    service.include(follow_tenants(directory, settings.group_id), router)
+    service.include(follow_tenants(directory, settings.group("tenants")), router)
     service.http.include_router(read_routes(store, reconciler))
     service.http.include_router(callback_routes(accounts, settings.public_base_url, nudge))
 

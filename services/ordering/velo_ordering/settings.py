@@ -14,9 +14,6 @@ class OrderingSettings(ServiceSettings):
     service_name: str = "ordering"
     mongo_database: str = "velo_ordering"
     http_port: int = 8102
-    group_id: str = Field(
-        default="ordering", description="Consumer-group stem: `velo.<group_id>.commands|tenants`."
-    )
     didww_base_url: str = Field(
         default="http://127.0.0.1:8090/v3", description="DIDWW API base URL (the sandbox locally)."
     )

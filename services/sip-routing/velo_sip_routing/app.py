@@ -44,7 +44,7 @@ def create_app(
     cache = DirectoryCache(service.db, settings.directory_max_age_seconds)
     converger = Converger(settings, store, tenants, clients, cache, service.publisher)
     service.include(
-        follow_tenants(tenants, settings.group("").removeprefix("velo.").rstrip(".")),
+        follow_tenants(tenants, settings.group("tenants")),
         _subscribers(settings, store, converger),
     )
     service.http.include_router(read_api(store, tenants, clients, cache))
