@@ -13,10 +13,9 @@ SLOW = 60.0  # DIDWW's sandbox completes orders after a few seconds
 
 async def first_offer(api: httpx.AsyncClient, country: str, number_type: str) -> dict[str, Any]:
     """Returns the first listed number of the live inventory."""
-    found = (
-        await api.get("/v1/inventory", params={"country": country, "type": number_type})
-    ).json()
-    offer: dict[str, Any] = found["items"][0]
+    response = await api.get("/v1/inventory", params={"country": country, "type": number_type})
+    assert response.status_code == 200, response.text
+    offer: dict[str, Any] = response.json()["items"][0]
     return offer
 
 

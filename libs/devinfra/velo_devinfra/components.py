@@ -74,7 +74,8 @@ def components(offset: int = 0) -> list[Component]:
     return sandboxes + services
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Tells whether url answers 200 right now."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own localhost
             return bool(response.status == 200)
@@ -86,7 +87,7 @@ def wait_answering(component: Component, process: ManagedProcess, timeout: float
     """Waits until component answers on its ready path, or raises with its log."""
     url = f"http://127.0.0.1:{component.port}{component.ready_path}"
     deadline = time.monotonic() + timeout
-    while not _answers(url):
+    while not answers(url):
         process.check_alive()
         if time.monotonic() > deadline:
             raise ProcessFailed(f"{component.name} not ready at {url}:\n{process.log_tail()}")

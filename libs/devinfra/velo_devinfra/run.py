@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from velo_contracts import Actor
-from velo_devinfra.components import Component, components, wait_answering
+from velo_devinfra.components import Component, answers, components, wait_answering
 from velo_devinfra.devsecrets import load_or_create
 from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ManagedProcess, ProcessFailed
@@ -60,6 +60,7 @@ class System:
         for component, process in zip(self.components, self.processes, strict=True):
             wait_answering(component, process)
         asyncio.run(self._seed_demo_tenants())
+        self._wait_until_tenants_known()
 
     async def _seed_demo_tenants(self) -> None:
         box = SecretBox(self.secrets["VELO_SECRETS_KEY"])
@@ -67,6 +68,21 @@ class System:
         specs = demo_tenants(f"http://127.0.0.1:{portsip.port}/api")
         events = [configured_event(spec, box, Actor.system(SERVICE)) for spec in specs]
         await register(self.infra.endpoints.kafka_bootstrap, events)
+
+    def _wait_until_tenants_known(self, timeout: float = 60) -> None:
+        """Waits until the services that fold the tenants topic know the demo tenants."""
+        port = {c.name: c.port for c in self.components}
+        urls = [
+            f"http://127.0.0.1:{port[service]}/v1/tenants/{tenant}/{path}"
+            for tenant in ("acme", "globex")
+            for service, path in (("inventory", "countries"), ("sip-routing", "directory"))
+        ]
+        deadline = time.monotonic() + timeout
+        while not all(answers(url) for url in urls):
+            self.check()
+            if time.monotonic() > deadline:
+                raise ProcessFailed("the services did not learn the demo tenants in time")
+            time.sleep(0.2)
 
     def check(self) -> None:
         """Raises ProcessFailed if any child has died."""
