@@ -105,7 +105,8 @@ async def test_reassigning_moves_the_number_from_agent_a_to_agent_b(stack: Stack
     await eventually(lambda: set(stack.dump()["caller_ids"]) == {"105"})
 
     events = await stack.events("velo.assignment.events.v1")
-    [moved] = [e for e in events if e["type"] == "NumberReassigned"]
+    reassigned = {e["message_id"]: e for e in events if e["type"] == "NumberReassigned"}
+    [moved] = reassigned.values()  # delivery is at least once: one event, maybe sent twice
     assert (moved["from_agent"], moved["to_agent"]) == ("104", "105")
 
 
@@ -221,8 +222,7 @@ async def test_assignments_during_a_portsip_outage_complete_once_it_is_back(stac
     await eventually(
         lambda: {c["caller_id"] for c in stack.dump()["caller_ids"].get("107", [])} == {DID, gb_did}
     )
-    assigned = [
-        e for e in await stack.events("velo.assignment.events.v1") if e["type"] == "NumberAssigned"
-    ]
-    assert len(assigned) == 2
+    events = await stack.events("velo.assignment.events.v1")
+    assigned = {e["message_id"] for e in events if e["type"] == "NumberAssigned"}
+    assert len(assigned) == 2  # two commands, two events (each maybe delivered twice)
     assert len(stack.dump()["inbound_rules"]) == 2

@@ -55,13 +55,16 @@ class OutboxRelay:
     def __init__(self, book: NumberBook, publisher: Publisher, interval: float):
         self.book, self.publisher, self.interval = book, publisher, interval
         self._task: asyncio.Task[None] | None = None
+        self._one_at_a_time = asyncio.Lock()  # the timer and a command must not both publish
 
     async def relay(self) -> None:
         """Publishes every waiting event, then removes it from its row."""
-        for row in await self.book.with_outbox():
-            for message_id, data in list((row.get("outbox") or {}).items()):
-                await self.publisher.publish(ASSIGNMENT_EVENTS.parse(data), ASSIGNMENT_EVENTS)
-                await self.book.relayed(row["_id"], message_id)
+        async with self._one_at_a_time:
+            for row in await self.book.with_outbox():
+                for message_id, data in list((row.get("outbox") or {}).items()):
+                    event = ASSIGNMENT_EVENTS.parse(data)
+                    await self.publisher.publish(event, ASSIGNMENT_EVENTS)
+                    await self.book.relayed(row["_id"], message_id)
 
     async def start(self) -> None:
         """Starts relaying periodically."""
