@@ -13,10 +13,18 @@ def _port_is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+EPHEMERAL_START = 32768  # Linux hands out client ports from here up: never listen there
+
+
 def free_offset() -> int:
-    """Returns a port offset at which every component of `make run` has a free port."""
+    """Returns a port offset at which every component of `make run` has a free port.
+
+    The ports stay below the ephemeral range, so no outgoing connection can take one between
+    this check and the server binding it.
+    """
+    highest = max(c.port for c in components(0))
     for _ in range(50):
-        offset = random.randrange(20000, 40000, 100)
+        offset = random.randrange(10000, EPHEMERAL_START - highest, 100)  # ports from 18080
         if all(_port_is_free(c.port) for c in components(offset)):
             return offset
     raise AssertionError("no free block of ports")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -15,10 +16,20 @@ from velo_devinfra.process import ProcessFailed
 
 
 def free_port() -> int:
-    """Returns a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """Returns a TCP port on 127.0.0.1 that is free right now.
+
+    It is drawn from 10000-17999: below Linux's ephemeral range (so no outgoing connection takes it
+    before the server binds it) and below the blocks whole-system tests shift `make run` into.
+    """
+    for _ in range(200):
+        port = random.randrange(10000, 18000)  # noqa: S311 - a port, not a secret
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 10000 and 17999")
 
 
 def busy(ports: dict[str, int]) -> list[str]:
