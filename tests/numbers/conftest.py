@@ -89,7 +89,7 @@ async def ordering(
         poll_interval_seconds=0.5,
         recovery_interval_seconds=0.2,
         reconcile_interval_seconds=3600,
-        lease_seconds=5,
+        claim_seconds=5,
         retry_base_seconds=0.2,
         retry_max_seconds=1,
         handler_max_attempts=3,

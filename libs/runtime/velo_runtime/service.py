@@ -7,7 +7,7 @@ created in the HTTP app's lifespan, and stopped in reverse order when it ends.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +24,7 @@ from velo_runtime.kafka import Publisher, make_broker
 from velo_runtime.logs import configure_logging, get_logger
 from velo_runtime.metrics import ServiceMetrics
 from velo_runtime.mongo import Document, IndexSpec, create_mongo_client, ensure_indexes, ping
+from velo_runtime.queryplan import QueryAudit
 from velo_runtime.settings import ServiceSettings
 from velo_runtime.topics import ensure_topics
 
@@ -91,7 +92,7 @@ def build_service(
     settings: ServiceSettings,
     *,
     uses_mongo: bool = True,
-    indexes: Iterable[IndexSpec] = (),
+    indexes: Sequence[IndexSpec] = (),
     title: str | None = None,
 ) -> Service:
     """Builds a service's broker, database client and HTTP app, all still unconnected."""
@@ -104,12 +105,19 @@ def build_service(
         broker=broker,
         publisher=Publisher(broker, settings.service_name, metrics),
         http=http,
-        mongo=create_mongo_client(settings.mongo_url) if uses_mongo else None,
+        mongo=_mongo_client(settings, indexes) if uses_mongo else None,
         indexes=list(indexes),
     )
     http.router.lifespan_context = _lifespan(service)
     _add_operational_routes(service)
     return service
+
+
+def _mongo_client(
+    settings: ServiceSettings, indexes: Iterable[IndexSpec]
+) -> AsyncMongoClient[Document]:
+    audit = QueryAudit(settings.mongo_database, indexes)
+    return create_mongo_client(settings.mongo_url, [audit])
 
 
 def _lifespan(service: Service) -> Callable[[FastAPI], Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import suppress
 from typing import Any
 
 import httpx
@@ -23,6 +21,8 @@ from velo_contracts.topics import (
     Topic,
 )
 from velo_runtime import Publisher, Service, build_service, consumes, get_logger, run_service
+from velo_runtime.background import Background
+from velo_runtime.outbox import OutboxRelay
 
 log = get_logger(__name__)
 
@@ -40,47 +40,18 @@ def create_app(
             base_url=settings.sip_routing_url, timeout=settings.sip_routing_timeout_seconds
         )
     )
-    relay = OutboxRelay(book, service.publisher, settings.relay_interval_seconds)
+    relay = OutboxRelay(book.rows, service.publisher, ASSIGNMENT_EVENTS, book.docs)
+    tasks = Background()
     service.include(_subscribers(settings, book, checker, relay, service.publisher))
     service.http.include_router(read_api(book))
-    service.on_start.append(relay.start)
-    service.on_stop.append(relay.stop)
+
+    async def start_relay() -> None:
+        tasks.every(settings.relay_interval_seconds, relay.relay_all)
+
+    service.on_start.append(start_relay)
+    service.on_stop.append(tasks.stop)
     service.on_stop.append(checker.aclose)
     return service
-
-
-class OutboxRelay:
-    """Publishes the events rows hold, right after a change and periodically after a crash."""
-
-    def __init__(self, book: NumberBook, publisher: Publisher, interval: float):
-        self.book, self.publisher, self.interval = book, publisher, interval
-        self._task: asyncio.Task[None] | None = None
-        self._one_at_a_time = asyncio.Lock()  # the timer and a command must not both publish
-
-    async def relay(self) -> None:
-        """Publishes every waiting event, then removes it from its row."""
-        async with self._one_at_a_time:
-            for row in await self.book.with_outbox():
-                for message_id, data in list((row.get("outbox") or {}).items()):
-                    event = ASSIGNMENT_EVENTS.parse(data)
-                    await self.publisher.publish(event, ASSIGNMENT_EVENTS)
-                    await self.book.relayed(row["_id"], message_id)
-
-    async def start(self) -> None:
-        """Starts relaying periodically."""
-        self._task = asyncio.create_task(self._run(), name="assignment-outbox-relay")
-
-    async def stop(self) -> None:
-        """Stops relaying."""
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while True:
-            with suppress(Exception):  # logged by publish; retried next interval
-                await self.relay()
-            await asyncio.sleep(self.interval)
 
 
 def _subscribers(
@@ -114,7 +85,8 @@ def _subscribers(
             log.info("assignment_rejected", reason=rejection.reason.value)
             await publisher.publish(rejection, ASSIGNMENT_EVENTS)
             await refused(book, rejection)
-        await relay.relay()
+        if row := await book.current(command.tenant_id, command.number):
+            await relay.relay_document(row)
 
     return router
 

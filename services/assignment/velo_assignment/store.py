@@ -1,7 +1,7 @@
 """The Phone numbers list in MongoDB: one row per number's life, with history and outbox.
 
-Every change is a compare-and-set on the row's `rev`, recorded once per message id; events the
-change causes wait in the same row's `outbox` until relayed.
+Every change goes through the runtime's revision rule (`velo_runtime.documents`), once per message
+id; events the change causes wait in the same row's `outbox` until relayed.
 """
 
 from __future__ import annotations
@@ -12,24 +12,19 @@ from typing import Any
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from velo_contracts import Event, Message
-from velo_runtime import IndexSpec
-from velo_runtime.mongo import OneWriterPerDocument
+from velo_runtime import IndexSpec, documents
+from velo_runtime.outbox import outbox_index, with_events
 
 Document = dict[str, Any]
 Change = Callable[[Document | None], Document]
 ROWS = "numbers"
 INDEXES = [
-    IndexSpec(ROWS, [("tenant_id", 1), ("number", 1)]),
+    IndexSpec(ROWS, [("tenant_id", 1), ("number", 1), ("created_at", -1)]),
     IndexSpec(ROWS, [("tenant_id", 1), ("created_at", -1), ("_id", -1)]),
-    IndexSpec(ROWS, [("pending_events", 1)]),
+    outbox_index(ROWS),
 ]
-
-
-class ConcurrentChange(RuntimeError):
-    """A row kept changing under a writer; the message is retried."""
 
 
 def now() -> datetime:
@@ -54,7 +49,8 @@ class NumberBook:
     def __init__(
         self, db: AsyncDatabase[Document], on_active: Callable[[float], None] | None = None
     ):
-        self.rows = OneWriterPerDocument(db[ROWS])
+        self.rows = db[ROWS]
+        self.docs = documents.MongoDocuments(self.rows)
         self.routing = db["routing"]
         self.commands = db["commands"]
         self.on_active = on_active
@@ -70,62 +66,25 @@ class NumberBook:
     async def change(
         self, row_id: str, message: Message, change: Change, *, events: Sequence[Event] = ()
     ) -> bool:
-        """Applies change to a row once per message; tells whether it was new."""
-        for _ in range(5):
-            row = await self.rows.find_one({"_id": row_id})
+        """Applies change to a row once per message, with its events; tells whether it was new."""
+        before: list[Document | None] = []
+
+        def decide(row: Document | None) -> Document | None:
             if row and message.message_id in row.get("seen", []):
-                return False
-            fields = change(row) | {"updated_at": now()} | _outbox(events)
-            entry = history_entry(message, **fields.pop("_history", {}))
-            if await self._write(row_id, row, message, fields, entry, len(events)):
-                self._note_activation(row, fields)
-                return True
-        raise ConcurrentChange(row_id)
+                return None
+            before[:] = [row]
+            return _changed(row, message, change(row), events)
 
-    async def _write(
-        self,
-        row_id: str,
-        row: Document | None,
-        message: Message,
-        fields: Document,
-        entry: Document,
-        pending: int,
-    ) -> bool:
-        if row is None:
-            document = {k: v for k, v in fields.items() if not k.startswith("outbox.")}
-            document |= {"_id": row_id, "rev": 1, "created_at": message.occurred_at}
-            document |= {"seen": [message.message_id], "history": [entry]}
-            try:
-                await self.rows.insert_one(document | {"pending_events": 0})
-            except DuplicateKeyError:
-                return False
-            return True
-        update = {
-            "$set": fields,
-            "$inc": {"rev": 1, "pending_events": pending},
-            "$push": {"history": entry},
-            "$addToSet": {"seen": message.message_id},
-        }
-        result = await self.rows.update_one({"_id": row_id, "rev": row["rev"]}, update)
-        return bool(result.modified_count)
+        written = await documents.change(self.docs, row_id, decide)
+        if written.changed and written.document:
+            self._note_activation(before[0], written.document)
+        return written.changed
 
-    def _note_activation(self, row: Document | None, fields: Document) -> None:
+    def _note_activation(self, row: Document | None, new: Document) -> None:
         """Reports how long an ordered number took from request to Active."""
-        became_active = fields.get("status") == "active" and row and row.get("status") != "active"
+        became_active = new.get("status") == "active" and row and row.get("status") != "active"
         if became_active and self.on_active and row and row.get("origin") == "ordered":
             self.on_active((now() - row["created_at"]).total_seconds())
-
-    async def with_outbox(self) -> list[Document]:
-        """Returns the rows that have events waiting to be relayed."""
-        return [row async for row in self.rows.find({"pending_events": {"$gt": 0}})]
-
-    async def relayed(self, row_id: str, message_id: str) -> None:
-        """Removes a relayed event from its row's outbox."""
-        field = f"outbox.{message_id}"
-        await self.rows.update_one(
-            {"_id": row_id, field: {"$exists": True}},
-            {"$unset": {field: ""}, "$inc": {"pending_events": -1}},
-        )
 
     async def set_routed(self, tenant_id: str, number: str, routed: bool) -> None:
         """Remembers whether PortSIP routes the number (events may overtake each other)."""
@@ -149,5 +108,19 @@ class NumberBook:
         )
 
 
-def _outbox(events: Sequence[Event]) -> Document:
-    return {f"outbox.{e.message_id}": e.model_dump(mode="json") for e in events}
+def _changed(
+    row: Document | None, message: Message, fields: Document, events: Sequence[Event]
+) -> Document:
+    """Returns the row after a change: its fields, a history line, the message seen, the events."""
+    entry = history_entry(message, **fields.pop("_history", {}))
+    base = row or {"created_at": message.occurred_at, "seen": [], "history": []}
+    changed = (
+        base
+        | fields
+        | {
+            "updated_at": now(),
+            "seen": [*base["seen"], message.message_id],
+            "history": [*base["history"], entry],
+        }
+    )
+    return with_events(changed, events)

@@ -18,10 +18,10 @@ from velo_runtime import IndexSpec
 DUPLICATE_KEY = 11000
 INDEXES = [
     IndexSpec("events", [("tenant_id", 1), ("occurred_at", -1), ("_id", -1)]),
-    IndexSpec("events", [("tenant_id", 1), ("number", 1), ("occurred_at", -1)]),
-    IndexSpec("events", [("tenant_id", 1), ("actor.user_id", 1), ("occurred_at", -1)]),
-    IndexSpec("events", [("tenant_id", 1), ("type", 1), ("occurred_at", -1)]),
-    IndexSpec("alerts", [("tenant_id", 1), ("recipient", 1), ("created_at", -1)]),
+    IndexSpec("events", [("tenant_id", 1), ("number", 1), ("occurred_at", -1), ("_id", -1)]),
+    IndexSpec("events", [("tenant_id", 1), ("actor.user_id", 1), ("occurred_at", -1), ("_id", -1)]),
+    IndexSpec("events", [("tenant_id", 1), ("type", 1), ("occurred_at", -1), ("_id", -1)]),
+    IndexSpec("alerts", [("tenant_id", 1), ("recipient", 1), ("created_at", -1), ("_id", -1)]),
 ]
 
 

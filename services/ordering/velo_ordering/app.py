@@ -8,34 +8,36 @@ from faststream.kafka import KafkaRouter
 
 from velo_contracts import ReleaseNumber, RequestNumber
 from velo_contracts.envelope import new_id
-from velo_contracts.topics import ORDERING_COMMANDS
+from velo_contracts.topics import ORDERING_COMMANDS, ORDERING_EVENTS
 from velo_offers import TenantAccounts, box_from_env
 from velo_ordering import background, domain
 from velo_ordering.driver import Driver
 from velo_ordering.http_api import callback_routes, read_routes
-from velo_ordering.leases import Leases
+from velo_ordering.numbers import INDEXES as NUMBER_INDEXES
 from velo_ordering.numbers import NumberStore
-from velo_ordering.outbox import OutboxRelay
 from velo_ordering.reconcile import Reconciler
 from velo_ordering.release import release_number
 from velo_ordering.settings import OrderingSettings
 from velo_ordering.store import INDEXES, RequestStore, request_key
 from velo_runtime import Service, build_service, consumes, run_service
 from velo_runtime.metrics import MeteredTransport
+from velo_runtime.outbox import OutboxRelay
 from velo_tenants import SecretBox, TenantDirectory, follow_tenants
 
 
 def create_app(settings: OrderingSettings | None = None, box: SecretBox | None = None) -> Service:
     """Builds the ordering service, unconnected until its HTTP app starts."""
     settings = settings or OrderingSettings()
-    service = build_service(settings, indexes=INDEXES, title="VeloConnect Numbers — ordering")
+    service = build_service(
+        settings, indexes=INDEXES + NUMBER_INDEXES, title="VeloConnect Numbers — ordering"
+    )
     directory = TenantDirectory(service.db)
     metered = partial(MeteredTransport, "didww", service.metrics)
     accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url, metered)
-    leases = Leases(service.db, owner=new_id(), seconds=settings.lease_seconds)
-    store, numbers = RequestStore(service.db, leases), NumberStore(service.db, leases)
-    request_relay = OutboxRelay(store.requests, service.publisher, leases)
-    number_relay = OutboxRelay(numbers.numbers, service.publisher, leases)
+    store = RequestStore(service.db, owner=new_id(), claim_seconds=settings.claim_seconds)
+    numbers = NumberStore(service.db)
+    request_relay = OutboxRelay(store.requests, service.publisher, ORDERING_EVENTS, store.docs)
+    number_relay = OutboxRelay(numbers.numbers, service.publisher, ORDERING_EVENTS, numbers.docs)
     driver = Driver(store, numbers, request_relay, accounts, settings)
     reconciler = Reconciler(accounts, store, numbers, number_relay)
     tasks = background.Background()

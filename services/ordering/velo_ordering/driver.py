@@ -1,4 +1,4 @@
-"""Moves requests through their steps, one worker per request at a time (a lease on its document).
+"""Moves requests through their steps, one worker per request at a time (a claim on its document).
 
 Called when a command is accepted, when DIDWW's callback arrives, and by the recovery loop for
 every request whose next try is due — so a crash between any two steps only delays a request.
@@ -16,17 +16,17 @@ from velo_didww import DidwwError, RateLimited, Unavailable
 from velo_offers import TenantAccounts
 from velo_ordering import domain
 from velo_ordering.domain import Progress, Refusal, Status, Step
-from velo_ordering.leases import LeaseBusy
 from velo_ordering.numbers import NumberStore
-from velo_ordering.outbox import OutboxRelay
 from velo_ordering.settings import OrderingSettings
 from velo_ordering.steps import STEPS, StepContext, order_age_seconds
 from velo_ordering.store import RequestStore, is_finished
 from velo_runtime import get_logger
+from velo_runtime.documents import Conflict
+from velo_runtime.outbox import OutboxRelay
 from velo_tenants import SealingError, UnknownTenant
 
 Document = dict[str, Any]
-TRANSIENT = (Unavailable, RateLimited, UnknownTenant, SealingError, LeaseBusy)
+TRANSIENT = (Unavailable, RateLimited, UnknownTenant, SealingError, Conflict)
 """Failures a later try may get past: DIDWW down, tenant settings missing or unreadable."""
 log = get_logger(__name__)
 
@@ -67,7 +67,7 @@ class Driver:
     async def _work(self, key: str, document: Document) -> None:
         try:
             await self._run(document)
-            await self.relay.relay_held(key)
+            await self.relay.relay(key)
         finally:
             await self.store.release(key)
 

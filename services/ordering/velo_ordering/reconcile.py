@@ -13,8 +13,8 @@ from velo_contracts.envelope import stable_id
 from velo_didww import Did, DidwwClient
 from velo_offers import TenantAccounts, e164, number_facts
 from velo_ordering.numbers import NumberStatus, NumberStore
-from velo_ordering.outbox import OutboxRelay
 from velo_ordering.store import RequestStore
+from velo_runtime.outbox import OutboxRelay
 
 SYSTEM = Actor.system("ordering")
 

@@ -7,8 +7,8 @@ from velo_contracts.envelope import utc_now
 from velo_didww import Did, DidwwClient
 from velo_offers import TenantAccounts
 from velo_ordering.numbers import NumberStatus, NumberStore, number_key
-from velo_ordering.outbox import OutboxRelay
 from velo_runtime import get_logger
+from velo_runtime.outbox import OutboxRelay
 
 log = get_logger(__name__)
 

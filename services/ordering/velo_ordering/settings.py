@@ -33,8 +33,8 @@ class OrderingSettings(ServiceSettings):
     reconcile_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often each tenant's DIDWW DIDs are reconciled."
     )
-    lease_seconds: float = Field(
-        default=30.0, gt=0, description="How long one worker owns a request before others may."
+    claim_seconds: float = Field(
+        default=60.0, gt=0, description="How long one worker owns a request (renewed as it saves)."
     )
     retry_base_seconds: float = Field(
         default=1.0, gt=0, description="First wait after a DIDWW outage; doubles per attempt."

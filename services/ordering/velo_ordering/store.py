@@ -1,34 +1,33 @@
-"""The requests collection: one document per request, holding its state, lease and outbox."""
+"""The requests collection: one document per request, holding its state, claim and outbox.
+
+Every change after acceptance is made by the worker holding the request's claim (one DIDWW call
+chain at a time, across instances), through the runtime's revision rule.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from velo_contracts import Event, RequestNumber
 from velo_contracts.envelope import utc_now
 from velo_ordering.domain import TERMINAL, Status, Step, first_step, wanted_number
-from velo_ordering.leases import Leases
-from velo_ordering.outbox import outbox_fields
 from velo_runtime import IndexSpec
+from velo_runtime.claims import Claims
+from velo_runtime.documents import Document, MongoDocuments, change
+from velo_runtime.outbox import outbox_index, with_events
 
-Document = dict[str, Any]
 REQUESTS = "requests"
-NOT_TERMINAL = {"$nin": [str(s) for s in TERMINAL]}
+TERMINAL_STATUSES = frozenset(str(s) for s in TERMINAL)
+NOT_TERMINAL = {"$nin": sorted(TERMINAL_STATUSES)}
 INDEXES = [
     IndexSpec(REQUESTS, [("status", 1), ("due_at", 1)], name="due"),
     IndexSpec(REQUESTS, [("tenant_id", 1), ("order.id", 1)], name="tenant_order"),
+    outbox_index(REQUESTS),
 ]
-
-
-def lease_key(key: str) -> str:
-    """Returns the lease key of a request document."""
-    return f"{REQUESTS}:{key}"
 
 
 def request_key(tenant_id: str, request_id: str) -> str:
@@ -37,11 +36,12 @@ def request_key(tenant_id: str, request_id: str) -> str:
 
 
 class RequestStore:
-    """Stores requests; every change after acceptance is made by the worker holding the lease."""
+    """Stores requests; every change after acceptance is made by the worker holding the claim."""
 
-    def __init__(self, db: AsyncDatabase[Document], leases: Leases) -> None:
+    def __init__(self, db: AsyncDatabase[Document], owner: str, claim_seconds: float) -> None:
         self.requests: AsyncCollection[Document] = db[REQUESTS]
-        self.leases = leases
+        self.docs = MongoDocuments(self.requests)
+        self.claims = Claims(self.docs, owner, claim_seconds)
 
     async def accept(self, command: RequestNumber, events: list[Event]) -> bool:
         """Stores a new request with its first events; False if it was accepted before."""
@@ -58,37 +58,31 @@ class RequestStore:
             "due_at": now,
             "created_at": now,
             "updated_at": now,
-            "outbox": {path.split(".", 1)[1]: e for path, e in outbox_fields(events).items()},
         }
-        try:
-            await self.requests.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.docs.create(with_events(document, events))
 
     async def claim(self, key: str) -> Document | None:
-        """Takes the lease of an unfinished request nobody else holds; returns it, or None."""
-        if not await self.leases.take(lease_key(key)):
-            return None
-        document = await self.requests.find_one({"_id": key, "status": NOT_TERMINAL})
-        if document is None:
-            await self.release(key)
-        return document
+        """Claims an unfinished request nobody else works on; returns it, or None."""
+        return await self.claims.take(key, when=lambda doc: doc["status"] not in TERMINAL_STATUSES)
 
     async def save(
         self, key: str, fields: dict[str, Any], events: tuple[Event, ...] = ()
     ) -> Document | None:
-        """Writes a change and its events together, if this worker still holds the lease."""
-        if not await self.leases.holds(lease_key(key)):
-            return None
-        update = {**fields, **outbox_fields(events), "updated_at": utc_now()}
-        return await self.requests.find_one_and_update(
-            {"_id": key}, {"$set": update}, return_document=ReturnDocument.AFTER
-        )
+        """Writes a change and its events together, if this worker still holds the claim."""
+
+        def decide(stored: Document | None) -> Document | None:
+            if not self.claims.holds(stored):
+                return None
+            assert stored is not None
+            changed = self.claims.extend(stored | fields | {"updated_at": utc_now()})
+            return with_events(changed, events)
+
+        written = await change(self.docs, key, decide)
+        return written.document if written.changed else None
 
     async def release(self, key: str) -> None:
-        """Gives the lease back."""
-        await self.leases.give(lease_key(key))
+        """Gives the claim back."""
+        await self.claims.give(key)
 
     async def due(self, now: datetime, limit: int = 50) -> list[str]:
         """Returns unfinished requests whose next try is due."""

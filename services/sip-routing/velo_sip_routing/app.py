@@ -6,10 +6,13 @@ from typing import Any
 
 from faststream.kafka import KafkaRouter
 
+from velo_contracts.envelope import new_id
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_EVENTS, Topic
 from velo_portsip import PortsipClient
 from velo_runtime import Service, build_service, consumes, get_logger, run_service
+from velo_runtime.claims import Claims
+from velo_runtime.documents import MongoDocuments
 from velo_runtime.metrics import MeteredTransport
 from velo_sip_routing import store as route_store
 from velo_sip_routing.api import read_api
@@ -21,6 +24,8 @@ from velo_sip_routing.settings import SipRoutingSettings
 from velo_tenants import SecretBox, TenantDirectory, follow_tenants
 
 log = get_logger(__name__)
+CONVERGING = "converging"
+"""One document per tenant, claimed by the instance that brings its PortSIP routing in line."""
 
 
 def _metered_client(service: Service) -> ClientFactory:
@@ -42,7 +47,8 @@ def create_app(
     tenants = TenantDirectory(service.db)
     clients = PbxClients(_open_secret, pbx_factory or _metered_client(service))
     cache = DirectoryCache(service.db, settings.directory_max_age_seconds)
-    converger = Converger(settings, store, tenants, clients, cache, service.publisher)
+    claims = Claims(MongoDocuments(service.db[CONVERGING]), new_id(), settings.claim_seconds)
+    converger = Converger(settings, store, tenants, clients, cache, service.publisher, claims)
     service.include(
         follow_tenants(tenants, settings.group("tenants")),
         _subscribers(settings, store, converger),

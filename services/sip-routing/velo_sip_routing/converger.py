@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
 from contextlib import suppress
-from typing import Any
 
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ROUTING_EVENTS
 from velo_portsip import PortsipError
 from velo_runtime import Backoff, Publisher, get_logger
+from velo_runtime.claims import Claims
+from velo_runtime.documents import Document
+from velo_runtime.outbox import OutboxRelay
 from velo_sip_routing.directory import DirectoryCache
 from velo_sip_routing.outcomes import applied_event, failure_events
 from velo_sip_routing.pbx import PbxClients, carry_out, read_pbx
 from velo_sip_routing.planner import plan
 from velo_sip_routing.settings import SipRoutingSettings
-from velo_sip_routing.store import Document, RouteStore, route_of
+from velo_sip_routing.store import RouteStore, route_of
 from velo_tenants import TenantDirectory, UnknownTenant
 
 log = get_logger(__name__)
@@ -35,17 +36,18 @@ class Converger:
         clients: PbxClients,
         directory: DirectoryCache,
         publisher: Publisher,
+        claims: Claims,
     ):
         self.settings = settings
         self.store = store
         self.tenants = tenants
         self.clients = clients
         self.directory = directory
-        self.publisher = publisher
+        self.outbox = OutboxRelay(store.routes, publisher, ROUTING_EVENTS, store.docs)
+        self.claims = claims
         self.backoff = Backoff(settings.apply_backoff_seconds, settings.apply_backoff_max_seconds)
         self._wake = asyncio.Event()
         self._pending: set[str] = set()
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last_sweep = 0.0
         self._task: asyncio.Task[None] | None = None
 
@@ -83,27 +85,35 @@ class Converger:
             tenants |= await self.store.routed_tenants()
         chosen = [t for t in tenants if self.settings.serves(t)]
         await asyncio.gather(*(self.converge(t) for t in chosen))
-        await self.relay()
+        await self.outbox.relay_all()
 
     async def converge(self, tenant_id: str) -> None:
-        """Makes PortSIP hold exactly the tenant's desired routing."""
-        async with self._locks[tenant_id]:
-            docs = await self.store.of_tenant(tenant_id)
-            if not docs:
-                return
-            try:
-                tenant = await self.tenants.get(tenant_id)
-            except UnknownTenant:
-                log.warning("tenant_not_configured_yet", tenant_id=tenant_id)
-                return
-            try:
-                await self._apply(tenant, docs)
-            except PortsipError as exc:
-                await self._failed(docs, exc)
-                return
-            for doc in (d for d in docs if d.get("dirty")):
-                event = applied_event(doc, tenant.portsip.default_destination)
-                await self.store.applied(doc, [event])
+        """Makes PortSIP hold exactly the tenant's desired routing (one instance at a time)."""
+        if await self.claims.take(tenant_id, create=True) is None:
+            return  # another instance converges it now; what it misses stays due
+        try:
+            await self._converge(tenant_id)
+        finally:
+            await self.claims.give(tenant_id)
+
+    async def _converge(self, tenant_id: str) -> None:
+        docs = await self.store.of_tenant(tenant_id)
+        if not docs:
+            return
+        try:
+            tenant = await self.tenants.get(tenant_id)
+        except UnknownTenant:
+            log.warning("tenant_not_configured_yet", tenant_id=tenant_id)
+            return
+        try:
+            await self._apply(tenant, docs)
+        except PortsipError as exc:
+            await self._failed(docs, exc)
+            return
+        for doc in (d for d in docs if d.get("dirty")):
+            event = applied_event(doc, tenant.portsip.default_destination)
+            if written := await self.store.applied(doc, [event]):
+                await self.outbox.relay_document(written)
 
     async def _apply(self, tenant: TenantConfigured, docs: list[Document]) -> None:
         routes = [route_of(doc) for doc in docs]
@@ -124,13 +134,7 @@ class Converger:
         for doc in (d for d in docs if d.get("dirty")):
             retry_in = self.backoff.delay(int(doc.get("attempts", 0)) + 1)
             updated = await self.store.failed(doc, exc.message, retry_in)
-            if updated and updated["attempts"] >= self.settings.failure_alert_threshold:
-                await self.store.report_failure(updated, failure_events(updated))
-
-    async def relay(self) -> None:
-        """Publishes the events waiting in outboxes, then removes them."""
-        for doc in await self.store.with_outbox():
-            outbox: dict[str, Any] = doc.get("outbox") or {}
-            for message_id, data in list(outbox.items()):
-                await self.publisher.publish(ROUTING_EVENTS.parse(data), ROUTING_EVENTS)
-                await self.store.relayed(doc["_id"], message_id)
+            if not updated or updated["attempts"] < self.settings.failure_alert_threshold:
+                continue
+            if reported := await self.store.report_failure(updated, failure_events(updated)):
+                await self.outbox.relay_document(reported)

@@ -32,6 +32,9 @@ class SipRoutingSettings(ServiceSettings):
     presence_priority: int = Field(
         default=100, description="Priority of local-presence outbound rules (lower wins)."
     )
+    claim_seconds: float = Field(
+        default=120.0, gt=0, description="How long an instance may hold a tenant's convergence."
+    )
     directory_max_age_seconds: float = Field(
         default=300.0, gt=0, description="Age after which the directory snapshot is read again."
     )

@@ -1,30 +1,30 @@
 """Desired routing per number in MongoDB, with its pending outgoing events (one document each).
 
 A document is `dirty` from a desired change until PortSIP was brought to it; `version` counts
-desired changes so marking one applied never hides a newer change made meanwhile. Outgoing
-events wait in the document's `outbox` (keyed by message id) until relayed to Kafka.
+desired changes so marking one applied never hides a newer change made meanwhile. Every write
+goes through the runtime's revision rule; events wait in the document's outbox until relayed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from velo_contracts import Event, Message
 from velo_runtime import IndexSpec
-from velo_runtime.mongo import OneWriterPerDocument
+from velo_runtime.documents import Document, MongoDocuments, change
+from velo_runtime.outbox import outbox_index, with_events
 from velo_sip_routing.domain import EPOCH, Route
 
-Document = dict[str, Any]
 COLLECTION = "routes"
 INDEXES = [
     IndexSpec(COLLECTION, [("tenant_id", 1), ("number", 1)]),
     IndexSpec(COLLECTION, [("dirty", 1), ("next_attempt_at", 1)]),
-    IndexSpec(COLLECTION, [("pending_events", 1)]),
+    IndexSpec(COLLECTION, [("present", 1), ("tenant_id", 1)]),
+    outbox_index(COLLECTION),
 ]
 
 
@@ -51,11 +51,23 @@ def route_of(doc: Document) -> Route:
     )
 
 
+def _at_version(doc: Document, alter: Callable[[Document], Document]) -> Callable[..., Any]:
+    """Returns a change applied only while the document is at doc's version."""
+
+    def decide(stored: Document | None) -> Document | None:
+        if stored is None or stored.get("version") != doc.get("version"):
+            return None
+        return alter(stored)
+
+    return decide
+
+
 class RouteStore:
     """Reads and changes the desired routing of numbers."""
 
     def __init__(self, db: AsyncDatabase[Document]):
-        self.routes = OneWriterPerDocument(db[COLLECTION])
+        self.routes = db[COLLECTION]
+        self.docs = MongoDocuments(self.routes)
 
     async def record(
         self,
@@ -67,23 +79,32 @@ class RouteStore:
         former_agent: str | None = None,
     ) -> bool:
         """Applies a desired change once per message; tells whether it was new."""
-        query: Document = {"_id": key(cause.tenant_id, number), "seen": {"$ne": cause.message_id}}
-        if not create:
-            query["present"] = True
-        add: Document = {"seen": cause.message_id}
-        if former_agent:
-            add["former_agents"] = former_agent
-        fields = {"tenant_id": cause.tenant_id, "number": number, "cause": _cause(cause)}
-        update = {
-            "$set": changes | fields | {"dirty": True, "next_attempt_at": now()},
-            "$inc": {"version": 1},
-            "$addToSet": add,
-        }
-        try:
-            result = await self.routes.update_one(query, update, upsert=create)
-        except DuplicateKeyError:
-            return False
-        return bool(result.modified_count or result.upserted_id)
+
+        def decide(stored: Document | None) -> Document | None:
+            if stored is None and not create:
+                return None
+            doc = stored or {"seen": [], "former_agents": [], "version": 0}
+            if cause.message_id in doc["seen"] or not (create or doc.get("present")):
+                return None
+            formers = doc.get("former_agents") or []
+            if former_agent and former_agent not in formers:
+                formers = [*formers, former_agent]
+            fields = {"tenant_id": cause.tenant_id, "number": number, "cause": _cause(cause)}
+            return (
+                doc
+                | changes
+                | fields
+                | {
+                    "dirty": True,
+                    "next_attempt_at": now(),
+                    "version": doc["version"] + 1,
+                    "seen": [*doc["seen"], cause.message_id],
+                    "former_agents": formers,
+                }
+            )
+
+        written = await change(self.docs, key(cause.tenant_id, number), decide)
+        return written.changed
 
     async def get(self, tenant_id: str, number: str) -> Document | None:
         """Returns the document of a tenant's number."""
@@ -104,51 +125,38 @@ class RouteStore:
         query = {"present": True}
         return {doc["tenant_id"] async for doc in self.routes.find(query, {"tenant_id": 1})}
 
-    async def applied(self, doc: Document, events: list[Event]) -> None:
+    async def applied(self, doc: Document, events: list[Event]) -> Document | None:
         """Marks the document's version applied and queues events, unless it changed meanwhile."""
         reset = {"dirty": False, "attempts": 0, "failure_reported": False, "last_error": None}
-        update = {
-            "$set": reset | {"former_agents": [], "applied_at": now()} | _outbox(events),
-            "$inc": {"pending_events": len(events)},
-        }
-        await self.routes.update_one({"_id": doc["_id"], "version": doc["version"]}, update)
+
+        def alter(stored: Document) -> Document:
+            done = stored | reset | {"former_agents": [], "applied_at": now()}
+            return with_events(done, events)
+
+        written = await change(self.docs, doc["_id"], _at_version(doc, alter))
+        return written.document if written.changed else None
 
     async def failed(self, doc: Document, error: str, retry_in: float) -> Document | None:
         """Counts a failed attempt at the document's version; returns it updated."""
-        update = {
-            "$inc": {"attempts": 1},
-            "$set": {"last_error": error, "next_attempt_at": now() + timedelta(seconds=retry_in)},
-        }
-        return await self.routes.find_one_and_update(
-            {"_id": doc["_id"], "version": doc["version"]},
-            update,
-            return_document=ReturnDocument.AFTER,
-        )
 
-    async def report_failure(self, doc: Document, events: list[Event]) -> bool:
-        """Queues the failure events once per run of failures; tells whether it did."""
-        query = {"_id": doc["_id"], "failure_reported": {"$ne": True}}
-        update = {
-            "$set": {"failure_reported": True} | _outbox(events),
-            "$inc": {"pending_events": len(events)},
-        }
-        return bool((await self.routes.update_one(query, update)).modified_count)
+        def alter(stored: Document) -> Document:
+            retry_at = now() + timedelta(seconds=retry_in)
+            attempts = int(stored.get("attempts", 0)) + 1
+            return stored | {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
 
-    async def with_outbox(self) -> list[Document]:
-        """Returns the documents that have events waiting to be relayed."""
-        return [doc async for doc in self.routes.find({"pending_events": {"$gt": 0}})]
+        written = await change(self.docs, doc["_id"], _at_version(doc, alter))
+        return written.document if written.changed else None
 
-    async def relayed(self, doc_id: str, message_id: str) -> None:
-        """Removes a relayed event from its document's outbox."""
-        field = f"outbox.{message_id}"
-        await self.routes.update_one(
-            {"_id": doc_id, field: {"$exists": True}},
-            {"$unset": {field: ""}, "$inc": {"pending_events": -1}},
-        )
+    async def report_failure(self, doc: Document, events: list[Event]) -> Document | None:
+        """Queues the failure events once per run of failures; returns the document if it did."""
 
+        def decide(stored: Document | None) -> Document | None:
+            if stored is None or stored.get("failure_reported"):
+                return None
+            return with_events(stored | {"failure_reported": True}, events)
 
-def _outbox(events: list[Event]) -> Document:
-    return {f"outbox.{e.message_id}": e.model_dump(mode="json") for e in events}
+        written = await change(self.docs, doc["_id"], decide)
+        return written.document if written.changed else None
 
 
 def _cause(message: Message) -> Document:

@@ -1,0 +1,97 @@
+"""Outgoing events kept in the document whose state they announce, and the one relay sending them.
+
+A change adds its events to the document's `outbox` in the same guarded write as the state, so
+neither exists without the other. The relay publishes a document's events in the order they were
+added (message ids are fixed, so a re-publish after a crash is deduplicated downstream), then
+removes each under the revision rule. It runs right after a write and, as a safety net, over every
+document with `pending_events > 0` (index that field). Two relays at once only publish an event
+twice, never lose or reorder the first publication of each.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from velo_contracts import Event
+from velo_contracts.topics import Topic
+from velo_runtime.documents import Decide, Document, Documents, MongoDocuments, change
+from velo_runtime.kafka import Publisher
+from velo_runtime.logs import get_logger
+from velo_runtime.mongo import IndexSpec
+
+OUTBOX = "outbox"
+PENDING = "pending_events"
+log = get_logger(__name__)
+
+
+def outbox_index(collection: str) -> IndexSpec:
+    """Returns the index the relay's safety-net scan needs."""
+    return IndexSpec(collection, [(PENDING, 1)])
+
+
+def with_events(document: Document, events: Iterable[Event]) -> Document:
+    """Returns the document with events appended to its outbox, in order."""
+    outbox = dict(document.get(OUTBOX) or {})
+    base = time.time_ns()
+    for i, event in enumerate(events):
+        outbox[event.message_id] = {"seq": base + i, "event": event.model_dump(mode="json")}
+    return document | {OUTBOX: outbox, PENDING: len(outbox)}
+
+
+def pending(document: Document) -> list[tuple[str, dict[str, object]]]:
+    """Returns a document's waiting events (message id, data), oldest first."""
+    entries = sorted((document.get(OUTBOX) or {}).items(), key=lambda kv: kv[1]["seq"])
+    return [(message_id, entry["event"]) for message_id, entry in entries]
+
+
+def _without(message_id: str) -> Decide:
+    def drop(document: Document | None) -> Document | None:
+        if document is None or message_id not in (document.get(OUTBOX) or {}):
+            return None
+        outbox = {k: v for k, v in document[OUTBOX].items() if k != message_id}
+        return document | {OUTBOX: outbox, PENDING: len(outbox)}
+
+    return drop
+
+
+class OutboxRelay:
+    """Publishes the outboxes of one collection's documents to their topic."""
+
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        publisher: Publisher,
+        topic: Topic,
+        docs: Documents | None = None,
+    ):
+        self.collection = collection
+        self.docs = docs or MongoDocuments(collection)
+        self.publisher = publisher
+        self.topic = topic
+
+    async def relay(self, doc_id: str) -> None:
+        """Publishes and removes every waiting event of one document."""
+        document = await self.docs.load(doc_id)
+        await self._send(doc_id, pending(document or {}))
+
+    async def relay_document(self, document: Document) -> None:
+        """Publishes and removes the waiting events of a document just read or written."""
+        await self._send(document["_id"], pending(document))
+
+    async def _send(self, doc_id: str, events: Sequence[tuple[str, dict[str, object]]]) -> None:
+        for message_id, data in events:
+            event = self.topic.parse(data)
+            await self.publisher.publish(event, self.topic)
+            await change(self.docs, doc_id, _without(message_id))
+            log.debug("event_relayed", type=event.type, message_id=message_id)
+
+    async def relay_all(self, limit: int = 200) -> int:
+        """Publishes the outboxes left behind (after a crash, say); returns how many documents."""
+        found = self.collection.find({PENDING: {"$gt": 0}}, {"_id": 1}).limit(limit)
+        keys = [doc["_id"] async for doc in found]
+        for key in keys:
+            await self.relay(key)
+        return len(keys)
