@@ -1,5 +1,5 @@
 # VeloConnect Numbers — every command a developer or CI needs.
-# Needs only Python 3.11+, JDK 17+, Maven and Go >= 1.22 on PATH; everything else is fetched here.
+# Needs only Python 3.11+, JDK 17+ and Maven on PATH; everything else is fetched here.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -26,10 +26,10 @@ $(TOOLS)/bin/uv:
 
 install: .venv/.synced ## create .venv from uv.lock (installs uv itself if missing)
 
-prepare: install ## fetch Kafka's jars and build the FerretDB launcher (cached in .cache/)
+prepare: install ## fetch Kafka's and mongo-java-server's jars, compile the mongo launcher (cached in .cache/)
 	$(PY) -m velo_devinfra.cli prepare
 
-test: prepare ## the whole suite, on real Kafka + FerretDB started by the tests
+test: prepare ## the whole suite, on real Kafka + mongo-java-server started by the tests
 	$(PY) -m pytest
 
 test-fast: install ## only the tests that need no Kafka or database
@@ -38,7 +38,7 @@ test-fast: install ## only the tests that need no Kafka or database
 run: prepare ## the whole system in the foreground; Ctrl-C stops everything
 	$(PY) -m velo_devinfra.run
 
-infra-up: prepare ## start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017) in the background
+infra-up: prepare ## start Kafka (127.0.0.1:9092) and MongoDB (127.0.0.1:27017) in the background
 	$(PY) -m velo_devinfra.cli up
 
 infra-down: install ## stop what infra-up started

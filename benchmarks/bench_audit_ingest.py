@@ -1,6 +1,6 @@
 """Audit ingest rate: a burst of 10,000 events, from first publish to all stored (events/s).
 
-Uses VELO_KAFKA_BOOTSTRAP / VELO_MONGO_URL when set, else starts local Kafka + FerretDB.
+Uses VELO_KAFKA_BOOTSTRAP / VELO_MONGO_URL when set, else starts local Kafka + mongo-java-server.
 """
 
 from __future__ import annotations

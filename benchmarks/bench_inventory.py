@@ -1,7 +1,7 @@
 """Inventory search latency through the service vs. DIDWW directly, and request→approved time.
 
-Starts its own Kafka + FerretDB (like `make test`), a DIDWW sandbox with fixed latency, and the
-inventory and ordering services on real sockets. Run `python benchmarks/bench_inventory.py`.
+Starts its own Kafka + mongo-java-server (like `make test`), a DIDWW sandbox with fixed latency,
+and the inventory and ordering services on real sockets. Run `python benchmarks/bench_inventory.py`.
 """
 
 from __future__ import annotations

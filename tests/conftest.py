@@ -2,7 +2,8 @@
 
 Where they come from, in order: the VELO_KAFKA_BOOTSTRAP and VELO_MONGO_URL environment variables
 (external servers); testcontainers' Kafka and MongoDB when a Docker engine answers; otherwise the
-project's own local Kafka (KRaft) and FerretDB, started once for the session on free ports.
+project's own local Kafka (KRaft) and mongo-java-server (memory backend: nothing left on disk),
+started once for the session on free ports.
 Each test gets its own database and its own topic names, so tests don't see each other's data.
 """
 
@@ -52,7 +53,7 @@ def _containers() -> Iterator[InfraEndpoints]:
 
 
 def _local(data_dir: Path) -> Iterator[InfraEndpoints]:
-    local = LocalInfra(data_dir)
+    local = LocalInfra(data_dir, mongo_backend="memory")
     local.start()
     try:
         asyncio.run(local.wait_ready())

@@ -12,7 +12,7 @@ import pytest
 from velo_audit.app import create_app
 from velo_contracts import Actor, NumberAssigned, Role
 from velo_contracts.topics import ASSIGNMENT_EVENTS
-from velo_devinfra.ferretdb import FerretNode, ensure_ferretdb_binary
+from velo_devinfra.mongo import MongoNode, ensure_mongo_launcher
 from velo_devinfra.stack import free_port
 from velotest import eventually
 
@@ -42,11 +42,13 @@ def _retries(audit: Audit) -> float:
 async def test_events_published_while_the_database_is_down_are_stored_once_it_is_back(
     kafka_bootstrap: str, send: Callable[..., Any], unique: Callable[[str], str], tmp_path: Path
 ) -> None:
-    ferret = FerretNode(tmp_path, free_port())
-    ferret.start(ensure_ferretdb_binary())
-    await ferret.wait_ready()
+    # Its own database server, on a file (h2), so what was stored before the outage survives it.
+    mongo = MongoNode(tmp_path, free_port(), backend="h2")
+    launcher = ensure_mongo_launcher()
+    mongo.start(launcher)
+    await mongo.wait_ready()
     tenant = unique("acme")
-    service = create_app(audit_settings(kafka_bootstrap, ferret.url, unique))
+    service = create_app(audit_settings(kafka_bootstrap, mongo.url, unique))
     await service.start()
     transport = httpx.ASGITransport(app=service.http)
     try:
@@ -55,17 +57,17 @@ async def test_events_published_while_the_database_is_down_are_stored_once_it_is
             await send(_assigned(tenant, 10), ASSIGNMENT_EVENTS)
             await eventually(lambda: _stored(audit, tenant, 1))
 
-            ferret.stop()
+            mongo.stop()
             for agent in (11, 12, 13):
                 await send(_assigned(tenant, agent), ASSIGNMENT_EVENTS)
             await eventually(lambda: _retries(audit) >= 1, timeout=30)
-            ferret.start(ensure_ferretdb_binary())
-            await ferret.wait_ready()
+            mongo.start(launcher)
+            await mongo.wait_ready()
 
             entries = await eventually(lambda: _stored(audit, tenant, 4), timeout=60)
     finally:
         await service.stop()
-        ferret.stop()
+        mongo.stop()
     assert sorted(e["payload"]["outbound_agent"] for e in entries) == ["10", "11", "12", "13"]
 
 

@@ -30,6 +30,10 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -68,9 +72,14 @@ async def test_make_run_comes_up_and_ctrl_c_stops_every_process(tmp_path: Path) 
         async with httpx.AsyncClient() as http:
             health = await http.get(f"http://127.0.0.1:{8080 + offset}/health")
         assert health.json() == {"status": "ok", "service": "gateway"}
-        assert len(children) == 2 + len(components(offset))  # Kafka, FerretDB, the rest
+        commands = [_cmdline(pid) for pid in children]
+        assert len(children) == 2 + len(components(offset))  # Kafka, MongoDB, the rest
+        assert sum("kafka.Kafka" in argv for argv in commands) == 1
+        mongo = [argv for argv in commands if "VeloMongo" in argv]
+        assert len(mongo) == 1 and mongo[0][mongo[0].index("--backend") + 1] == "h2"
     finally:
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 120)
     assert code == 0
+    assert (tmp_path / "infra" / "mongo" / "mongo.mv.db").is_file()  # h2: kept for the next run
     await eventually(lambda: not any(_alive(pid) for pid in children), timeout=30)

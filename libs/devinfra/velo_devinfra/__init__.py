@@ -1,4 +1,4 @@
-"""Local Kafka (KRaft) and FerretDB started by the project itself: no Docker, no manual installs."""
+"""Local Kafka (KRaft) and mongo-java-server started by the project itself: no Docker needed."""
 
 from velo_devinfra.stack import InfraEndpoints, LocalInfra
 

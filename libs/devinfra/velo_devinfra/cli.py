@@ -1,4 +1,8 @@
-"""`velo-infra`: start and stop the local Kafka and FerretDB (`make infra-up` / `infra-down`)."""
+"""`velo-infra`: start and stop the local Kafka and MongoDB (`make infra-up` / `infra-down`).
+
+The MongoDB-wire database is mongo-java-server; `up` uses its H2 backend, so what is written stays
+in the data folder across `down` and `up`.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ def _up(args: argparse.Namespace) -> int:
         print(f"already up (state in {infra_dir / 'state.json'}); run `make infra-down` first")
         return 1
     started = time.monotonic()
-    infra = LocalInfra(infra_dir, args.kafka_port, args.mongo_port)
+    infra = LocalInfra(infra_dir, args.kafka_port, args.mongo_port, mongo_backend="h2")
     infra.start()
     try:
         asyncio.run(infra.wait_ready())
@@ -50,8 +54,13 @@ def _down(args: argparse.Namespace) -> int:
 
 def _prepare(_: argparse.Namespace) -> int:
     started = time.monotonic()
-    jars, binary = prepare()
-    print(f"Kafka jars: {jars}\nFerretDB launcher: {binary}\n({time.monotonic() - started:.1f}s)")
+    jars, launcher = prepare()
+    print(
+        f"Kafka jars: {jars}\n"
+        f"mongo-java-server jars: {launcher.lib}\n"
+        f"mongo launcher classes: {launcher.classes}\n"
+        f"({time.monotonic() - started:.1f}s)"
+    )
     return 0
 
 
@@ -60,14 +69,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="velo-infra", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="start Kafka and FerretDB in the background and wait for them")
+    up = sub.add_parser("up", help="start Kafka and MongoDB in the background and wait for them")
     up.add_argument("--kafka-port", type=int, default=9092)
     up.add_argument("--mongo-port", type=int, default=27017)
     up.set_defaults(run=_up)
     sub.add_parser("down", help="stop what `up` started").set_defaults(run=_down)
-    sub.add_parser("prepare", help="fetch the jars and build the launcher only").set_defaults(
-        run=_prepare
-    )
+    prepare_help = "fetch the jars and compile the mongo launcher only"
+    sub.add_parser("prepare", help=prepare_help).set_defaults(run=_prepare)
     args = parser.parse_args(argv)
     # Connection refusals while the broker boots are expected; the wait reports real failures.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)

@@ -1,4 +1,4 @@
-"""The processes `make run` starts besides Kafka and FerretDB, and how they find each other."""
+"""The processes `make run` starts besides Kafka and MongoDB, and how they find each other."""
 
 from __future__ import annotations
 

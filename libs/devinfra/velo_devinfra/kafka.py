@@ -94,30 +94,42 @@ class KafkaNode:
 
     def start(self, lib: Path) -> None:
         """Writes the configuration, formats storage on first use and starts the broker."""
-        config = self.data_dir / "server.properties"
-        log_dir = self.data_dir / "data"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        config.write_text(server_properties(self.port, self.controller_port, log_dir))
-        if not (log_dir / "meta.properties").exists():
-            subprocess.run(  # noqa: S603
-                [
-                    *self._java(lib, heap_mb=256),
-                    "kafka.tools.StorageTool",
-                    "format",
-                    "-t",
-                    _cluster_id(),
-                    "-c",
-                    str(config),
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        config = self._write_config()
+        if not (self.log_dir / "meta.properties").exists():
+            self.format_storage(lib)
         self.process = ManagedProcess(
             "kafka",
             [*self._java(lib, self.heap_mb), "kafka.Kafka", str(config)],
             self.data_dir / "stdout.log",
         )
         self.process.start()
+
+    @property
+    def log_dir(self) -> Path:
+        """Where the broker keeps its partitions and metadata."""
+        return self.data_dir / "data"
+
+    def _write_config(self) -> Path:
+        config = self.data_dir / "server.properties"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config.write_text(server_properties(self.port, self.controller_port, self.log_dir))
+        return config
+
+    def format_storage(self, lib: Path, cluster_id: str | None = None) -> None:
+        """Formats the log folder for a new cluster (a fresh id unless one is given)."""
+        config = self._write_config()
+        subprocess.run(  # noqa: S603
+            [
+                *self._java(lib, heap_mb=256),
+                "kafka.tools.StorageTool",
+                "format",
+                # One argument each, so not even a given id starting with '-' reads as an option.
+                f"--cluster-id={cluster_id or new_cluster_id()}",
+                f"--config={config}",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def _java(self, lib: Path, heap_mb: int) -> list[str]:
         java = (
@@ -169,5 +181,13 @@ async def round_trip(bootstrap: str) -> None:
         await consumer.stop()
 
 
-def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+def new_cluster_id() -> str:
+    """Returns a random cluster id: 16 random bytes in URL-safe base64 without padding.
+
+    Like Kafka's own Uuid.randomUuid, it draws again when the id would start with '-', which a
+    command line (`kafka-storage format -t ID`) would read as an option.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id

@@ -1,4 +1,7 @@
-"""`make run`: the whole system in the foreground — Kafka, FerretDB, sandboxes, every service.
+"""`make run`: the whole system in the foreground — Kafka, MongoDB, sandboxes, every service.
+
+The MongoDB-wire database is mongo-java-server with its H2 backend: the data file stays in the data
+folder between runs.
 
 Ctrl-C (or SIGTERM) stops everything it started, services first, and leaves no process behind.
 If any child dies, everything is stopped and the exit code says so.
@@ -18,6 +21,7 @@ from pathlib import Path
 from velo_contracts import Actor
 from velo_devinfra.components import Component, answers, components, wait_answering
 from velo_devinfra.devsecrets import load_or_create
+from velo_devinfra.mongo import Backend
 from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ManagedProcess, ProcessFailed
 from velo_devinfra.stack import LocalInfra, busy
@@ -29,8 +33,15 @@ from velo_tenants.registry import SERVICE, configured_event, register
 class System:
     """Starts and stops the processes of `make run`."""
 
-    def __init__(self, data_dir: Path, kafka_port: int, mongo_port: int, offset: int):
-        self.infra = LocalInfra(data_dir / "infra", kafka_port, mongo_port)
+    def __init__(
+        self,
+        data_dir: Path,
+        kafka_port: int,
+        mongo_port: int,
+        offset: int,
+        mongo_backend: Backend = "h2",
+    ) -> None:
+        self.infra = LocalInfra(data_dir / "infra", kafka_port, mongo_port, mongo_backend)
         self.logs = data_dir / "logs"
         self.secrets = load_or_create(data_dir / "dev-secrets.env")
         self.components = components(offset)
@@ -88,7 +99,7 @@ class System:
         """Raises ProcessFailed if any child has died."""
         for process in self.processes:
             process.check_alive()
-        for node in (self.infra.kafka.process, self.infra.ferret.process):
+        for node in (self.infra.kafka.process, self.infra.mongo.process):
             if node:
                 node.check_alive()
 

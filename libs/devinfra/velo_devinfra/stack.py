@@ -1,4 +1,4 @@
-"""Kafka and FerretDB together: prepared in parallel, started, waited for, stopped."""
+"""Kafka and mongo-java-server together: prepared in parallel, started, waited for, stopped."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from velo_devinfra.ferretdb import FerretNode, ensure_ferretdb_binary
 from velo_devinfra.kafka import KafkaNode, ensure_kafka_jars
+from velo_devinfra.mongo import Backend, MongoLauncher, MongoNode, ensure_mongo_launcher
 from velo_devinfra.process import ProcessFailed
 
 
@@ -54,60 +54,66 @@ class InfraEndpoints:
         return {"VELO_KAFKA_BOOTSTRAP": self.kafka_bootstrap, "VELO_MONGO_URL": self.mongo_url}
 
 
-def prepare() -> tuple[Path, Path]:
-    """Fetches Kafka's jars and builds the FerretDB launcher (cached), both at once."""
+def prepare() -> tuple[Path, MongoLauncher]:
+    """Fetches Kafka's jars and mongo-java-server's jars + launcher (cached), both at once."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         jars = pool.submit(ensure_kafka_jars)
-        binary = pool.submit(ensure_ferretdb_binary)
-        return jars.result(), binary.result()
+        launcher = pool.submit(ensure_mongo_launcher)
+        return jars.result(), launcher.result()
 
 
 class LocalInfra:
-    """A local Kafka broker and FerretDB sharing one data folder."""
+    """A local Kafka broker and mongo-java-server sharing one data folder.
+
+    mongo_backend "memory" (tests: nothing to clean up) keeps the databases in the JVM's heap;
+    "h2" (`make run`, `make infra-up`) keeps them in an H2 MVStore file under data_dir, so they
+    survive a restart.
+    """
 
     def __init__(
         self,
         data_dir: Path,
         kafka_port: int | None = None,
         mongo_port: int | None = None,
+        mongo_backend: Backend = "memory",
     ) -> None:
         kafka_port = kafka_port or free_port()
         self.data_dir = data_dir
         self.kafka = KafkaNode(data_dir / "kafka", kafka_port, free_port())
-        self.ferret = FerretNode(data_dir / "ferretdb", mongo_port or free_port())
+        self.mongo = MongoNode(data_dir / "mongo", mongo_port or free_port(), mongo_backend)
 
     @property
     def endpoints(self) -> InfraEndpoints:
         """Addresses of the two servers."""
-        return InfraEndpoints(self.kafka.bootstrap, self.ferret.url)
+        return InfraEndpoints(self.kafka.bootstrap, self.mongo.url)
 
     def ports(self) -> dict[str, int]:
         """The ports the two servers will listen on."""
         return {
             "kafka": self.kafka.port,
             "kafka controller": self.kafka.controller_port,
-            "mongodb": self.ferret.port,
+            "mongodb": self.mongo.port,
         }
 
     def start(self) -> None:
         """Prepares what is missing and starts both servers (not yet waiting for them)."""
         if taken := busy(self.ports()):
             raise ProcessFailed(f"already in use: {', '.join(taken)} — is another copy running?")
-        jars, binary = prepare()
+        jars, launcher = prepare()
         self.kafka.start(jars)
         try:
-            self.ferret.start(binary)
+            self.mongo.start(launcher)
         except Exception:
             self.kafka.stop()
             raise
 
     async def wait_ready(self) -> None:
-        """Waits until both answer for real: a Kafka round trip and a FerretDB ping."""
-        await asyncio.gather(self.kafka.wait_ready(), self.ferret.wait_ready())
+        """Waits until both answer for real: a Kafka round trip and a MongoDB ping."""
+        await asyncio.gather(self.kafka.wait_ready(), self.mongo.wait_ready())
 
     def stop(self) -> None:
         """Stops both servers."""
-        self.ferret.stop()
+        self.mongo.stop()
         self.kafka.stop()
 
     def write_state(self) -> Path:
@@ -115,7 +121,7 @@ class LocalInfra:
         state = {
             "pids": {
                 "kafka": self.kafka.process.pid if self.kafka.process else None,
-                "ferretdb": self.ferret.process.pid if self.ferret.process else None,
+                "mongo": self.mongo.process.pid if self.mongo.process else None,
             },
             "endpoints": asdict(self.endpoints),
         }

@@ -1,19 +1,24 @@
-"""The MongoDB side of the runtime on FerretDB, and readiness that reports each dependency."""
+"""The MongoDB side of the runtime on the session's database, readiness that reports each
+dependency, and what the local engine (mongo-java-server) must keep: MongoDB's answers to a
+duplicate key, single-document atomicity under racing updates, and (h2 backend) data across a
+restart."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from velo_devinfra import InfraEndpoints
+from velo_devinfra.mongo import MongoNode, ensure_mongo_launcher
 from velo_devinfra.stack import free_port
 from velo_runtime import IndexSpec, ServiceSettings, build_service, ensure_indexes
-from velo_runtime.mongo import OneWriterPerDocument
 
 pytestmark = pytest.mark.infra
 NUMBER_INDEX = IndexSpec("numbers", [("tenant_id", 1), ("number", 1)], unique=True)
@@ -80,18 +85,68 @@ async def test_ready_names_the_dependency_that_does_not_answer(infra: InfraEndpo
     assert response.json()["checks"] == {"kafka": True, "mongodb": False}
 
 
-async def test_one_writer_per_document_keeps_racing_updates_and_compare_and_set_honest(
+async def test_a_duplicate_key_answers_code_11000_on_insert_and_on_update(
     mongo_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    rows = OneWriterPerDocument(mongo_db.rows)
-    for n in range(30):
-        await rows.insert_one({"_id": n, "x": 0, "y": 0, "rev": 1})
-        await asyncio.gather(
-            rows.update_one({"_id": n}, {"$set": {"x": 1}}),
-            rows.update_one({"_id": n}, {"$set": {"y": 1}}),
+    await ensure_indexes(mongo_db, [NUMBER_INDEX])
+    await mongo_db.numbers.insert_one({"_id": 1, "tenant_id": "acme", "number": "+4930123"})
+    await mongo_db.numbers.insert_one({"_id": 2, "tenant_id": "acme", "number": "+4930124"})
+
+    with pytest.raises(DuplicateKeyError) as inserted:
+        await mongo_db.numbers.insert_one({"tenant_id": "acme", "number": "+4930123"})
+    with pytest.raises(DuplicateKeyError) as updated:
+        await mongo_db.numbers.update_one({"_id": 2}, {"$set": {"number": "+4930123"}})
+
+    assert inserted.value.code == updated.value.code == 11000
+    assert await mongo_db.numbers.find_one({"_id": 2}, {"_id": 0, "number": 1}) == {
+        "number": "+4930124"
+    }
+
+
+async def test_racing_updates_of_one_document_all_land_and_a_guarded_update_has_one_winner(
+    mongo_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    rows = mongo_db.rows
+    pairs = 200
+    await rows.insert_many([{"_id": n, "x": 0, "y": 0, "rev": 1} for n in range(pairs)])
+
+    await asyncio.gather(
+        *(rows.update_one({"_id": n}, {"$set": {field: 1}}) for n in range(pairs) for field in "xy")
+    )
+    won = await asyncio.gather(
+        *(
+            rows.update_one({"_id": n, "rev": 1}, {"$inc": {"rev": 1}})
+            for n in range(pairs)
+            for _ in range(2)
         )
-        won = await asyncio.gather(
-            *(rows.update_one({"_id": n, "rev": 1}, {"$inc": {"rev": 1}}) for _ in range(3))
-        )
-        assert sum(result.modified_count for result in won) == 1
-        assert await rows.find_one({"_id": n}) == {"_id": n, "x": 1, "y": 1, "rev": 2}
+    )
+
+    winners = [won[2 * n].modified_count + won[2 * n + 1].modified_count for n in range(pairs)]
+    assert winners == [1] * pairs  # exactly one compare-and-set of each pair wins
+    expected = [{"_id": n, "x": 1, "y": 1, "rev": 2} for n in range(pairs)]
+    assert await rows.find().sort("_id", 1).to_list() == expected  # no update was lost
+
+
+async def test_the_h2_backend_keeps_data_and_indexes_across_a_restart(tmp_path: Path) -> None:
+    node = MongoNode(tmp_path, free_port(), backend="h2")
+    launcher = ensure_mongo_launcher()
+    node.start(launcher)
+    try:
+        await node.wait_ready()
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(node.url)
+        try:
+            await ensure_indexes(client.kept, [NUMBER_INDEX])
+            await client.kept.numbers.insert_one({"tenant_id": "acme", "number": "+4930123"})
+            node.stop()
+            assert node.data_file.exists()
+
+            node.start(launcher)
+            await node.wait_ready()
+            found = await client.kept.numbers.find_one({"tenant_id": "acme"}, {"_id": 0})
+            assert found == {"tenant_id": "acme", "number": "+4930123"}
+            with pytest.raises(DuplicateKeyError):
+                await client.kept.numbers.insert_one({"tenant_id": "acme", "number": "+4930123"})
+        finally:
+            await client.close()
+    finally:
+        node.stop()
