@@ -14,6 +14,7 @@ def _port_is_free(port: int) -> bool:
 
 
 EPHEMERAL_START = 32768  # Linux hands out client ports from here up: never listen there
+MAX_INSTANCES = 2  # whole-system tests run up to this many instances of each service
 
 
 def free_offset() -> int:
@@ -22,9 +23,9 @@ def free_offset() -> int:
     The ports stay below the ephemeral range, so no outgoing connection can take one between
     this check and the server binding it.
     """
-    highest = max(c.port for c in components(0))
+    highest = max(c.port for c in components(0, instances=MAX_INSTANCES))
     for _ in range(50):
         offset = random.randrange(10000, EPHEMERAL_START - highest, 100)  # ports from 18080
-        if all(_port_is_free(c.port) for c in components(offset)):
+        if all(_port_is_free(c.port) for c in components(offset, instances=MAX_INSTANCES)):
             return offset
     raise AssertionError("no free block of ports")

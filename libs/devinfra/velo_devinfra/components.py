@@ -32,8 +32,14 @@ class Component:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def components(offset: int = 0) -> list[Component]:
-    """Returns the sandboxes and services, every port shifted by offset."""
+INSTANCE_STRIDE = 20
+"""Further instances of a service answer this many ports above the one before."""
+SINGLE = ("gateway",)
+"""Runs once: the gateway holds no state, one is enough locally."""
+
+
+def components(offset: int = 0, instances: int = 1) -> list[Component]:
+    """Returns the sandboxes and services (each service `instances` times), ports shifted."""
     port = {name: number + offset for name, number in PORTS.items()}
     url = {name: f"http://127.0.0.1:{number}" for name, number in port.items()}
     py = sys.executable
@@ -62,16 +68,23 @@ def components(offset: int = 0) -> list[Component]:
         for name, kind in (("didww-sandbox", "didww"), ("portsip-sandbox", "portsip"))
     ]
     services = [
-        Component(
-            name,
-            (py, "-m", f"velo_{name.replace('-', '_')}.app"),
-            port[name],
-            "/ready",
-            env | {f"VELO_{name.replace('-', '_').upper()}_HTTP_PORT": str(port[name])},
-        )
+        _service(name, env, port[name] + INSTANCE_STRIDE * i, i)
+        for i in range(instances)
         for name, env in wiring.items()
+        if i == 0 or name not in SINGLE
     ]
     return sandboxes + services
+
+
+def _service(name: str, env: dict[str, str], port: int, instance: int) -> Component:
+    """Returns instance number `instance` (0 is the first) of a service."""
+    prefix = f"VELO_{name.replace('-', '_').upper()}"
+    own = {f"{prefix}_HTTP_PORT": str(port)}
+    if name == "ordering":  # DIDWW calls back the instance that placed the order
+        own[f"{prefix}_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    label = name if instance == 0 else f"{name}-{instance + 1}"
+    argv = (sys.executable, "-m", f"velo_{name.replace('-', '_')}.app")
+    return Component(label, argv, port, "/ready", env | own)
 
 
 def answers(url: str) -> bool:

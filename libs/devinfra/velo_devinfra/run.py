@@ -40,11 +40,12 @@ class System:
         mongo_port: int,
         offset: int,
         mongo_backend: Backend = "h2",
+        instances: int = 1,
     ) -> None:
         self.infra = LocalInfra(data_dir / "infra", kafka_port, mongo_port, mongo_backend)
         self.logs = data_dir / "logs"
         self.secrets = load_or_create(data_dir / "dev-secrets.env")
-        self.components = components(offset)
+        self.components = components(offset, instances)
         self.processes: list[ManagedProcess] = []
 
     def start(self) -> None:
@@ -144,10 +145,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--mongo-port", type=int, default=27017)
     parser.add_argument("--port-offset", type=int, default=0, help="shift every HTTP port by this")
+    parser.add_argument(
+        "--instances", type=int, default=1, choices=range(1, 5), help="instances of each service"
+    )
     args = parser.parse_args(argv)
     # Connection refusals while the broker boots are expected; the wait reports real failures.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    system = System(args.data_dir, args.kafka_port, args.mongo_port, args.port_offset)
+    system = System(
+        args.data_dir, args.kafka_port, args.mongo_port, args.port_offset, instances=args.instances
+    )
     # Explicitly: a shell starting us in the background may have left SIGINT ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
