@@ -35,8 +35,8 @@ test: prepare ## the whole suite, on real Kafka + mongo-java-server started by t
 test-fast: install ## only the tests that need no Kafka or database
 	$(PY) -m pytest -m "not infra"
 
-run: prepare ## the whole system in the foreground; Ctrl-C stops everything
-	$(PY) -m velo_devinfra.run
+run: prepare ## the whole system in the foreground (INSTANCES=2: two of each service); Ctrl-C stops it
+	$(PY) -m velo_devinfra.run --instances $(or $(INSTANCES),1)
 
 infra-up: prepare ## start Kafka (127.0.0.1:9092) and MongoDB (127.0.0.1:27017) in the background
 	$(PY) -m velo_devinfra.cli up

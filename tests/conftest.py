@@ -20,6 +20,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_devinfra import InfraEndpoints, LocalInfra
+from velo_runtime.queryplan import uncovered
 
 
 def _docker_answers() -> bool:
@@ -60,6 +61,15 @@ def _local(data_dir: Path) -> Iterator[InfraEndpoints]:
         yield local.endpoints
     finally:
         local.stop()
+
+
+@pytest.fixture(autouse=True)
+def every_query_has_an_index() -> Iterator[None]:
+    """Fails a test during which a service in this process sent a query no index serves."""
+    before = len(uncovered())
+    yield
+    unplanned = uncovered()[before:]
+    assert not unplanned, f"queries without a serving index: {unplanned}"
 
 
 @pytest.fixture

@@ -52,6 +52,15 @@ class RunningSystem:
         counters = self.sandbox("didww", "GET", "/_admin/counters/orders")
         return int(counters["by_external_reference_id"].get(request_id, 0))
 
+    def unplanned_queries(self) -> list[str]:
+        """Log lines of queries that no declared index serves, from every service."""
+        return [
+            line
+            for log in self.system.logs.glob("*.log")
+            for line in log.read_text(errors="replace").splitlines()
+            if "query_without_index" in line
+        ]
+
     def sandbox(self, name: str, method: str, path: str, **kwargs: Any) -> Any:
         """Calls an admin endpoint of the `didww` or `portsip` sandbox."""
         response = httpx.request(
@@ -68,6 +77,8 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]
     system = System(data, free_port(), free_port(), free_offset())
     try:
         system.start()
-        yield RunningSystem(system)
+        running = RunningSystem(system)
+        yield running
+        assert not running.unplanned_queries()
     finally:
         system.stop()

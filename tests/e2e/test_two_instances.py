@@ -37,7 +37,9 @@ def twice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     )
     try:
         system.start()
-        yield RunningSystem(system)
+        running = RunningSystem(system)
+        yield running
+        assert not running.unplanned_queries()
     finally:
         system.stop()
 

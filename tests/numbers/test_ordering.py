@@ -1,4 +1,4 @@
-"""Ordering on real Kafka, FerretDB and the DIDWW sandbox: a request becomes one routed number."""
+"""Ordering on real Kafka, the local database and the DIDWW sandbox: a request becomes a number."""
 
 from __future__ import annotations
 

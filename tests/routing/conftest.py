@@ -1,4 +1,4 @@
-"""A running pair of sip-routing and assignment on real Kafka, FerretDB and a PortSIP sandbox."""
+"""sip-routing and assignment running on real Kafka, the local database and a PortSIP sandbox."""
 
 from __future__ import annotations
 

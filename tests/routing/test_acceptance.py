@@ -1,4 +1,4 @@
-"""Acceptance of issue 6 on real Kafka, FerretDB and the PortSIP sandbox."""
+"""Acceptance of issue 6 on real Kafka, the local database and the PortSIP sandbox."""
 
 from __future__ import annotations
 

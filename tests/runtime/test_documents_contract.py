@@ -7,12 +7,14 @@ The fake must refuse them the same way, so tests that run on it stay honest.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from velo_runtime import create_mongo_client
 from velo_runtime.claims import Claims
 from velo_runtime.documents import (
     REV,
@@ -28,13 +30,24 @@ PAIRS = 200
 
 
 @pytest.fixture(params=["memory", pytest.param("engine", marks=pytest.mark.infra)])
-async def docs(request: pytest.FixtureRequest) -> AsyncIterator[Documents]:
-    """The fake, or a collection of the session's real engine."""
-    if request.param == "memory":
+def backend(request: pytest.FixtureRequest) -> str | None:
+    """None for the fake, else the session engine's URL (started here, outside any event loop)."""
+    return None if request.param == "memory" else str(request.getfixturevalue("mongo_url"))
+
+
+@pytest.fixture
+async def docs(backend: str | None) -> AsyncIterator[Documents]:
+    """The fake, or a collection of its own on the real engine."""
+    if backend is None:
         yield MemoryDocuments()
         return
-    db = request.getfixturevalue("mongo_db")
-    yield MongoDocuments(db["contract"])
+    client = create_mongo_client(backend)
+    name = f"contract_{uuid.uuid4().hex[:12]}"
+    try:
+        yield MongoDocuments(client[name]["contract"])
+    finally:
+        await client.drop_database(name)
+        await client.close()
 
 
 def add(field: str, amount: int = 1) -> Any:

@@ -94,9 +94,12 @@ def uncovered() -> list[str]:
 class QueryAudit(monitoring.CommandListener):
     """Checks each query a client sends against the indexes declared for its database."""
 
-    def __init__(self, database: str, indexes: Iterable[IndexSpec]):
+    def __init__(
+        self, database: str, indexes: Iterable[IndexSpec], record: list[str] | None = None
+    ):
         self.database = database
         self.indexes = list(indexes)
+        self.record = _UNCOVERED if record is None else record
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         """Checks the filters of a read or write command."""
@@ -106,7 +109,7 @@ class QueryAudit(monitoring.CommandListener):
             shape = shape_of(query, sort)
             if not is_served(collection, shape, self.indexes):
                 described = f"{self.database}.{collection} filter={dict(query)} sort={sort}"
-                _UNCOVERED.append(described)
+                self.record.append(described)
                 log.error("query_without_index", query=described)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
