@@ -21,6 +21,11 @@ class ErrorCode(StrEnum):
     NUMBER_NOT_ACTIVE = "number_not_active"
     TARGET_NOT_FOUND = "target_not_found"
     AGENT_MISMATCH = "agent_mismatch"
+    # Immediate refusals at the API (HTTP 409/422)
+    ALREADY_OWNED = "already_owned"
+    ALREADY_RELEASED = "already_released"
+    WRONG_COUNTRY = "wrong_country"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     # Vendors and infrastructure (failures, alerts, HTTP 5xx)
     VENDOR_UNAVAILABLE = "vendor_unavailable"
     VENDOR_REJECTED = "vendor_rejected"

@@ -93,6 +93,9 @@ class NumberApproved(Event):
     order_reference: str = Field(description="DIDWW's human-readable order reference.")
     amount: Money
     facts: NumberFacts = Field(description="Country, type, area and prices of the number.")
+    requested_at: datetime | None = Field(
+        default=None, description="When the admin asked for the number (request to Active)."
+    )
 
 
 class NumberImported(Event):
@@ -220,6 +223,6 @@ RoutingEvent = Annotated[
     Field(discriminator="type"),
 ]
 AssignmentEvent = Annotated[
-    NumberAssigned | NumberReassigned | NumberUnassigned | AssignmentRejected,
+    NumberAssigned | NumberReassigned | NumberUnassigned | AssignmentRejected | AdminAlertRaised,
     Field(discriminator="type"),
 ]

@@ -103,8 +103,9 @@ ASSIGNMENT_EVENTS = Topic(
         events.NumberReassigned,
         events.NumberUnassigned,
         events.AssignmentRejected,
+        events.AdminAlertRaised,
     ),
-    description="Which agent and target a number belongs to, and refused assignments.",
+    description="Which agent and target a number belongs to, refused assignments and their alerts.",
     schema=events.AssignmentEvent,
 )
 

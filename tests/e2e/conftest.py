@@ -75,8 +75,13 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]
     """Starts everything once for the end-to-end tests and stops it after."""
     data: Path = tmp_path_factory.mktemp("system")
     system = System(data, free_port(), free_port(), free_offset())
+    # Many tests write as the demo tenants; the write limit has its own test (tests/gateway).
+    roomy = {"VELO_GATEWAY_WRITE_BURST": "500", "VELO_GATEWAY_WRITES_PER_MINUTE": "600"}
     try:
-        system.start()
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in roomy.items():
+                env.setenv(name, value)
+            system.start()
         running = RunningSystem(system)
         yield running
         assert not running.unplanned_queries()

@@ -38,6 +38,10 @@ async def request_state(api: httpx.AsyncClient, request_id: str) -> dict[str, An
     return state
 
 
+async def _request_reached(api: httpx.AsyncClient, request_id: str, status: str) -> bool:
+    return (await request_state(api, request_id))["status"] == status
+
+
 async def number(api: httpx.AsyncClient, e164: str) -> dict[str, Any]:
     """Returns one number of the Phone numbers list (404 body if unknown)."""
     found: dict[str, Any] = (await api.get(f"/v1/numbers/{e164}")).json()
@@ -92,7 +96,7 @@ async def walkthrough(running: RunningSystem) -> None:
         assert await request_number(api, body, **{"Idempotency-Key": "walkthrough-1"}) == request_id
 
         await until_status(api, offer["number"], "active")
-        assert (await request_state(api, request_id))["status"] == "approved"
+        await eventually(lambda: _request_reached(api, request_id, "active"), timeout=SLOW)
         assert running.orders_for(request_id) == 1
         dial = _pstn(offer["number"])
         assert dial in running.routing()["pools"]["DIDWW"]["did_numbers"]

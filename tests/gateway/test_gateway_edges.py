@@ -77,10 +77,14 @@ async def test_an_agent_cannot_provision(api: httpx.AsyncClient) -> None:
     ("body", "field", "words"),
     [
         ({"country": "DE", "type": "local"}, "", "number or next_available"),
-        ({"country": "Germany", "type": "local", "number": "+4930123"}, "country", "pattern"),
-        ({"country": "DE", "type": "landline", "number": "+4930123"}, "type", "local"),
-        ({"country": "DE", "type": "local", "number": "12"}, "number", "E.164"),
-        ({"offer_id": "x", "colour": "blue"}, "colour", "Extra inputs"),
+        (
+            {"country": "Germany", "type": "local", "number": "+4930123"},
+            "country",
+            "'Germany' is not a two-letter ISO country code like DE",
+        ),
+        ({"country": "DE", "type": "landline", "number": "+4930123"}, "type", "local, mobile"),
+        ({"country": "DE", "type": "local", "number": "12"}, "number", "international number"),
+        ({"offer_id": "x", "colour": "blue"}, "colour", "not a field of this request"),
     ],
 )
 async def test_malformed_requests_get_a_precise_422(

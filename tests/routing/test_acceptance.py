@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from velo_contracts import AssignNumber, NumberReleased, NumberRequested, ReassignNumber
+from velo_contracts import AssignNumber, NumberReleased, ReassignNumber
 from velo_contracts.envelope import utc_now
 from velo_contracts.topics import ORDERING_EVENTS
 from velotest import eventually
@@ -152,23 +152,26 @@ async def test_wrong_assignments_are_rejected_with_a_reason_and_portsip_is_untou
     stack: Stack,
 ) -> None:
     await stack.approve(DE)
-    pending = "+4930555666"
+    gone = "+4930555666"
+    await stack.approve(gone)
     await stack.send(
-        NumberRequested(
+        NumberReleased(
             tenant_id=stack.tenant,
             actor=ADMIN,
-            request_id="r-2",
-            pick={"kind": "specific", "country": "DE", "number_type": "local", "number": pending},
+            number=gone,
+            didww_did_id=f"did-{gone}",
+            billing_stopped_at=utc_now(),
         ),
         ORDERING_EVENTS,
     )
-    await eventually(lambda: stack.status_is(pending, "requested"))
+    await eventually(lambda: stack.status_is(gone, "released"))
+    await eventually(lambda: gone.removeprefix("+") not in str(stack.dump()))
     before = stack.dump()
 
     commands = [
         AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=DE, outbound_agent="999"),
         AssignNumber(tenant_id=stack.other_tenant, actor=ADMIN, number=DE, outbound_agent="101"),
-        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=pending, outbound_agent="101"),
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=gone, outbound_agent="101"),
     ]
     for command in commands:
         await stack.command(command)
@@ -176,11 +179,20 @@ async def test_wrong_assignments_are_rejected_with_a_reason_and_portsip_is_untou
     async def reasons() -> list[str]:
         mine = await stack.events("velo.assignment.events.v1")
         theirs = await stack.events("velo.assignment.events.v1", stack.other_tenant)
-        return [e["reason"] for e in mine + theirs if e["type"] == "AssignmentRejected"]
+        refused = {e["message_id"]: e for e in mine + theirs if e["type"] == "AssignmentRejected"}
+        return [e["reason"] for e in refused.values()]  # delivery is at least once
 
     found = await eventually(lambda: _when(reasons(), 3))
     assert sorted(found) == ["number_not_active", "number_not_found", "target_not_found"]
     assert stack.dump() == before
+
+    async def alerts() -> list[str]:
+        mine = await stack.events("velo.assignment.events.v1")
+        theirs = await stack.events("velo.assignment.events.v1", stack.other_tenant)
+        raised = {e["message_id"]: e for e in mine + theirs if e["type"] == "AdminAlertRaised"}
+        return [e["code"] for e in raised.values() if e["recipient"] == ADMIN.user_id]
+
+    assert sorted(await eventually(lambda: _when(alerts(), 3))) == sorted(found)
 
 
 async def _when(pending: Any, count: int) -> Any:

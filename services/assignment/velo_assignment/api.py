@@ -37,21 +37,21 @@ def read_api(book: NumberBook) -> APIRouter:
         limit: int = Query(default=50, ge=1, le=200),
         cursor: str | None = None,
     ) -> NumberPage | JSONResponse:
-        """Lists the tenant's numbers, newest first, filtered, one page at a time."""
+        """Lists the numbers the tenant holds (`status=released|all` for others), newest first."""
         query = list_query(tenant_id, status, country, type, agent, q)
         if cursor:
             try:
                 query = {"$and": [query, after_cursor(cursor)]}
             except (ValueError, binascii.Error, json.JSONDecodeError):
                 return problem(400, ErrorCode.VALIDATION_FAILED, "cursor is not valid")
-        found = book.rows.find(query).sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        found = book.rows.find(query).sort([("listed_at", DESCENDING), ("_id", DESCENDING)])
         rows = [row async for row in found.limit(limit + 1)]
         next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
         return NumberPage(items=[view_of(row) for row in rows[:limit]], next_cursor=next_cursor)
 
     @api.get("/numbers/{number}", response_model=NumberDetail)
     async def get_number(tenant_id: str, number: str) -> NumberDetail | JSONResponse:
-        """Returns one number with its history (its latest life)."""
+        """Returns one number with its ownership periods, recent changes and history."""
         row = await book.current(tenant_id, e164(number))
         if row is None:
             return problem(404, ErrorCode.NUMBER_NOT_FOUND, f"no number {e164(number)}")
@@ -62,8 +62,7 @@ def read_api(book: NumberBook) -> APIRouter:
     async def agent_numbers(tenant_id: str, agent: str) -> NumberPage:
         """Lists the numbers an agent presents or that ring the agent (not released)."""
         query = list_query(tenant_id, None, None, None, agent, None)
-        query["status"] = {"$ne": "released"}
-        rows = [row async for row in book.rows.find(query).sort("created_at", DESCENDING)]
+        rows = [row async for row in book.rows.find(query).sort("listed_at", DESCENDING)]
         return NumberPage(items=[view_of(row) for row in rows])
 
     return api

@@ -8,7 +8,7 @@ import httpx
 from faststream.kafka import KafkaRouter
 
 from velo_assignment.api import read_api
-from velo_assignment.handlers import handle, refused
+from velo_assignment.handlers import handle
 from velo_assignment.projection import PROJECTED_TYPES, project
 from velo_assignment.settings import AssignmentSettings
 from velo_assignment.store import INDEXES, NumberBook
@@ -80,11 +80,8 @@ def _subscribers(
         if not settings.serves(body.get("tenant_id", "")):
             return
         command: Any = ASSIGNMENT_COMMANDS.parse(body)
-        rejection = await handle(book, checker, command)
-        if rejection is not None:
-            log.info("assignment_rejected", reason=rejection.reason.value)
-            await publisher.publish(rejection, ASSIGNMENT_EVENTS)
-            await refused(book, rejection)
+        for event in await handle(book, checker, command):
+            await publisher.publish(event, ASSIGNMENT_EVENTS)
         if row := await book.current(command.tenant_id, command.number):
             await relay.relay_document(row)
 

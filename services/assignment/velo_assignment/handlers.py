@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from velo_assignment.domain import (
@@ -11,9 +12,10 @@ from velo_assignment.domain import (
     decide,
     targets_of,
 )
-from velo_assignment.store import Document, NumberBook
-from velo_assignment.targets import TargetChecker
+from velo_assignment.store import Document, NumberBook, noting
+from velo_assignment.targets import DirectoryUnavailable, TargetChecker
 from velo_contracts import (
+    AdminAlertRaised,
     AssignmentRejected,
     AssignNumber,
     ErrorCode,
@@ -23,34 +25,38 @@ from velo_contracts import (
     NumberReassigned,
     NumberUnassigned,
     ReassignNumber,
+    UnassignNumber,
 )
 
-Outcome = AssignmentRejected | None
+Outcome = list[Event]
+"""Events to publish at once: a refusal about a number the tenant has no row for."""
 
 
 async def handle(book: NumberBook, checker: TargetChecker, command: AssignmentCommand) -> Outcome:
-    """Handles a command once; returns a refusal to publish, or None (done or recorded)."""
+    """Handles a command once: load, decide, save the outcome (with its events) on the row."""
     if await book.was_handled(command.tenant_id, command.command_id):
-        return None
+        return []
     row = await book.current(command.tenant_id, command.number)
     if row is not None and command.message_id in row.get("seen", []):
-        return None
+        return []
     decision = await _decision(checker, command, row)
-    if decision is None:
-        await book.handled(command.tenant_id, command.command_id, "already so")
-        return None
     if isinstance(decision, Refusal):
-        return _refusal(command, decision)  # remembered once published: see `refused`
+        return await _refuse(book, command, row, decision)
     assert row is not None
+    if decision is None:
+        await book.change(row["_id"], command, _noted(command, "unchanged"))
+        return []
     event = _event(command, assignment_of(row), decision)
-    await book.change(row["_id"], command, lambda _: _columns(decision), events=[event])
-    return None
+    applied = _noted(command, "applied", routing="pending")
+    change = lambda r: applied(r) | _columns(decision)  # noqa: E731 - one line, named for reading
+    await book.change(row["_id"], command, change, events=[event])
+    return []
 
 
 async def _decision(
     checker: TargetChecker, command: AssignmentCommand, row: Document | None
 ) -> Assignment | Refusal | None:
-    if row is None or row.get("status") == "released":
+    if row is None:
         return Refusal(ErrorCode.NUMBER_NOT_FOUND, f"{command.number} is not one of your numbers")
     if row.get("status") != "active":
         status = row.get("status")
@@ -59,11 +65,57 @@ async def _decision(
     if not isinstance(decision, Assignment):
         return decision
     for extension, wanted in targets_of(command):
-        kind = await checker.kind_of(command.tenant_id, extension)
+        try:
+            kind = await checker.kind_of(command.tenant_id, extension)
+        except DirectoryUnavailable:
+            continue  # the gateway checked it; PortSIP's answer will show on the number
         if kind != wanted:
             found = "does not exist" if kind is None else f"is a {kind}, not a {wanted}"
             return Refusal(ErrorCode.TARGET_NOT_FOUND, f"extension {extension} {found}")
     return decision
+
+
+async def _refuse(
+    book: NumberBook, command: AssignmentCommand, row: Document | None, refusal: Refusal
+) -> Outcome:
+    """Records a refusal on the number with its event and the admin's alert (or returns them)."""
+    rejection = _refusal(command, refusal)
+    events: list[Event] = [rejection, _alert(command, refusal)]
+    await book.handled(command.tenant_id, command.command_id, refusal.reason.value)
+    if row is None:
+        return events
+    noted = _noted(command, "refused", reason=refusal.detail)
+    await book.change(row["_id"], rejection, noted, events=events)
+    return []
+
+
+def _noted(command: AssignmentCommand, outcome: str, **more: str) -> Any:
+    """Returns a change that notes the command's outcome among the row's recent changes."""
+    change = {
+        "command_id": command.command_id,
+        "kind": KINDS[type(command)],
+        "at": command.occurred_at,
+        "by": command.actor.user_id,
+        "outcome": outcome,
+        **more,
+    }
+    return lambda row: {"changes": noting(row, change)}
+
+
+KINDS = {AssignNumber: "assign", ReassignNumber: "reassign", UnassignNumber: "unassign"}
+
+
+def _alert(command: AssignmentCommand, refusal: Refusal) -> AdminAlertRaised:
+    return AdminAlertRaised.caused_by(
+        command,
+        message_id=str(uuid5(NAMESPACE_URL, f"alert:{command.command_id}")),
+        alert_id=str(uuid5(NAMESPACE_URL, f"alert:{command.tenant_id}:{command.command_id}")),
+        recipient=command.actor.user_id,
+        code=refusal.reason,
+        title=f"{command.number}: {KINDS[type(command)]} was refused",
+        detail=refusal.detail,
+        number=command.number,
+    )
 
 
 def assignment_of(row: Document) -> Assignment:
@@ -109,11 +161,6 @@ def _event(command: AssignmentCommand, old: Assignment, new: Assignment) -> Even
         previous_agent=old.outbound_agent,
         previous_target=old.inbound_target,
     )
-
-
-async def refused(book: NumberBook, rejection: AssignmentRejected) -> None:
-    """Remembers a published refusal, so a redelivered command is not judged again."""
-    await book.handled(rejection.tenant_id, rejection.command_id, rejection.reason.value)
 
 
 def _refusal(command: AssignmentCommand, refusal: Refusal) -> AssignmentRejected:

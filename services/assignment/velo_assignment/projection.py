@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from velo_assignment.domain import advance
-from velo_assignment.store import Document, NumberBook
+from velo_assignment.store import Document, NumberBook, row_id
 from velo_contracts import (
     Message,
     NumberApproved,
     NumberFacts,
     NumberImported,
-    NumberOrdered,
     NumberReleased,
-    NumberRequested,
-    NumberRequestFailed,
-    NumberRequestRejected,
     RoutingConfigured,
     RoutingFailed,
     RoutingRemoved,
@@ -23,10 +20,6 @@ from velo_contracts import (
 
 PROJECTED_TYPES = frozenset(
     {
-        "NumberRequested",
-        "NumberRequestRejected",
-        "NumberRequestFailed",
-        "NumberOrdered",
         "NumberApproved",
         "NumberImported",
         "NumberReleased",
@@ -35,17 +28,9 @@ PROJECTED_TYPES = frozenset(
         "RoutingRemoved",
     }
 )
+"""What the list folds. Requests are ordering's resource: a request that is rejected or fails never
+touches a number's row; a row appears once DIDWW delivered the number."""
 UNASSIGNED = {"outbound_agent": None, "inbound_target": None}
-
-
-def request_row(tenant_id: str, request_id: str) -> str:
-    """Returns the row id of a number requested through VeloConnect."""
-    return f"{tenant_id}|request|{request_id}"
-
-
-def imported_row(tenant_id: str, did_id: str) -> str:
-    """Returns the row id of a number found in the tenant's DIDWW account."""
-    return f"{tenant_id}|did|{did_id}"
 
 
 def moving_to(status: str, **fields: Any) -> Any:
@@ -74,62 +59,83 @@ async def project(book: NumberBook, event: Message) -> None:
     """Applies one upstream event to the list."""
     tenant = event.tenant_id
     match event:
-        case NumberRequested():
-            await _on_request(book, event, "requested", _requested_columns(event))
-        case NumberRequestRejected() | NumberRequestFailed():
-            status = "rejected" if isinstance(event, NumberRequestRejected) else "failed"
-            await _on_request(book, event, status, reason=event.reason.value, detail=event.detail)
-        case NumberOrdered():
-            await _on_request(book, event, "ordering", {"didww_order_id": event.didww_order_id})
         case NumberApproved():
-            columns = _delivered(event.number, event.didww_did_id, event.facts, "ordered")
-            columns["request_id"] = event.request_id
-            await _provisioned(book, request_row(tenant, event.request_id), event, columns)
+            columns = _delivered(event.didww_did_id, event.facts, "ordered", event.request_id)
+            await _provisioned(book, event, columns | {"requested_at": event.requested_at})
         case NumberImported():
-            columns = _delivered(event.number, event.didww_did_id, event.facts, "imported")
-            await _provisioned(book, imported_row(tenant, event.didww_did_id), event, columns)
+            await _provisioned(book, event, _delivered(event.didww_did_id, event.facts, "imported"))
         case NumberReleased():
-            await _on_current(book, event, moving_to("released", **UNASSIGNED))
+            await _change(book, event, released(event.occurred_at, event.billing_stopped_at))
         case RoutingConfigured():
             await book.set_routed(tenant, event.number, True)
             routed = {"inbound_destination": event.inbound_destination, "routing_error": None}
-            await _on_current(book, event, moving_to("active", **routed))
+            await _change(book, event, routing_outcome("configured", moving_to("active", **routed)))
         case RoutingFailed():
-            await _on_current(book, event, moving_to("provisioning", routing_error=event.detail))
+            failed = moving_to("provisioning", routing_error=event.detail)
+            await _change(book, event, routing_outcome(f"failed: {event.detail}", failed))
         case RoutingRemoved():
             await book.set_routed(tenant, event.number, False)
-            await _on_current(book, event, moving_to("released"))
+            await _change(book, event, moving_to("released"))
 
 
-def _requested_columns(event: NumberRequested) -> Document:
-    pick = event.pick
-    number = getattr(pick, "number", None)
-    columns: Document = {"origin": "ordered", "request_id": event.request_id}
-    columns |= {"country": pick.country, "number_type": pick.number_type.value}
-    return columns | ({"number": number} if number else {"area": getattr(pick, "area", None)})
+def _delivered(did_id: str, facts: NumberFacts, origin: str, request_id: str | None = None) -> Any:
+    return {"didww_did_id": did_id, "origin": origin, "request_id": request_id} | facts_of(facts)
 
 
-def _delivered(number: str, did_id: str, facts: NumberFacts, origin: str) -> Document:
-    return {"number": number, "didww_did_id": did_id, "origin": origin} | facts_of(facts)
+def held_from(at: datetime, columns: Document) -> Any:
+    """Returns a change that starts an ownership period (a new one if the number was released)."""
+
+    def change(row: Document | None) -> Document:
+        periods = list((row or {}).get("periods") or [])
+        if not periods or periods[-1].get("until"):
+            periods.append({"from": at, "until": None, "origin": columns["origin"]})
+            fresh = UNASSIGNED | {"status": "provisioning", "routing_error": None, "listed_at": at}
+        else:
+            fresh = {"status": advance((row or {}).get("status"), "provisioning")}
+        periods[-1] |= {"request_id": columns.get("request_id")}
+        return columns | fresh | {"periods": periods, "released_at": None}
+
+    return change
 
 
-async def _on_request(
-    book: NumberBook, event: Any, status: str, columns: Document | None = None, **more: Any
-) -> None:
-    row_id = request_row(event.tenant_id, event.request_id)
-    fields = (columns or {}) | more | {"tenant_id": event.tenant_id}
-    await book.change(row_id, event, moving_to(status, **fields))
+def routing_outcome(outcome: str, then: Any) -> Any:
+    """Returns a change that records PortSIP's answer on the changes waiting for it, then `then`."""
+
+    def change(row: Document | None) -> Document:
+        changes = [
+            c | {"routing": outcome} if c.get("routing", "configured") != "configured" else c
+            for c in (row or {}).get("changes", [])
+        ]
+        return dict(then(row)) | {"changes": changes}
+
+    return change
 
 
-async def _provisioned(book: NumberBook, row_id: str, event: Any, columns: Document) -> None:
-    fields = columns | {"tenant_id": event.tenant_id}
-    await book.change(row_id, event, moving_to("provisioning", **fields))
+def released(at: datetime, billing_stopped_at: datetime) -> Any:
+    """Returns a change that ends the current ownership period: billing stopped."""
+
+    def change(row: Document | None) -> Document:
+        periods = list((row or {}).get("periods") or [])
+        if periods and not periods[-1].get("until"):
+            agents = [a for a in [(row or {}).get("outbound_agent")] if a]
+            periods[-1] = periods[-1] | {"until": billing_stopped_at, "agents": agents}
+        return UNASSIGNED | {"status": "released", "periods": periods, "released_at": at}
+
+    return change
+
+
+async def _provisioned(book: NumberBook, event: Any, columns: Document) -> None:
+    fields = columns | {"tenant_id": event.tenant_id, "number": event.number}
+    await book.change(_row(event), event, held_from(event.occurred_at, fields))
     if await book.is_routed(event.tenant_id, event.number):  # routing's event overtook ordering's
         routed = event.model_copy(update={"message_id": event.message_id + ":routed"})
-        await book.change(row_id, routed, moving_to("active"))
+        await book.change(_row(event), routed, moving_to("active"))
 
 
-async def _on_current(book: NumberBook, event: Any, change: Any) -> None:
-    row = await book.current(event.tenant_id, event.number)
-    if row is not None:
-        await book.change(row["_id"], event, change)
+async def _change(book: NumberBook, event: Any, change: Any) -> None:
+    if await book.exists(_row(event)):
+        await book.change(_row(event), event, change)
+
+
+def _row(event: Any) -> str:
+    return row_id(event.tenant_id, event.number)

@@ -1,4 +1,4 @@
-"""The Phone numbers list in MongoDB: one row per number's life, with history and outbox.
+"""The Phone numbers list in MongoDB: one row per number, with ownership periods, history, outbox.
 
 Every change goes through the runtime's revision rule (`velo_runtime.documents`), once per message
 id; events the change causes wait in the same row's `outbox` until relayed.
@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import Event, Message
@@ -21,10 +20,26 @@ Document = dict[str, Any]
 Change = Callable[[Document | None], Document]
 ROWS = "numbers"
 INDEXES = [
-    IndexSpec(ROWS, [("tenant_id", 1), ("number", 1), ("created_at", -1)]),
-    IndexSpec(ROWS, [("tenant_id", 1), ("created_at", -1), ("_id", -1)]),
+    IndexSpec(ROWS, [("tenant_id", 1), ("listed_at", -1), ("_id", -1)]),
+    IndexSpec(ROWS, [("tenant_id", 1), ("status", 1), ("listed_at", -1), ("_id", -1)]),
     outbox_index(ROWS),
 ]
+RECENT_CHANGES = 20
+"""How many assignment changes a row keeps with their outcome (for the admin and the CLI)."""
+
+
+def row_id(tenant_id: str, number: str) -> str:
+    """Returns the row id of a number the tenant holds or held (one row per number)."""
+    return f"{tenant_id}|{number}"
+
+
+def noting(row: Document | None, change: Document) -> list[Document]:
+    """Returns the row's recent changes with change added (newest last)."""
+    return [*(row or {}).get("changes", []), change][-RECENT_CHANGES:]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def now() -> datetime:
@@ -39,6 +54,7 @@ def history_entry(message: Message, **detail: Any) -> Document:
         "event": message.type,
         "actor": message.actor.model_dump(mode="json"),
         "message_id": message.message_id,
+        "causation_id": message.causation_id,
         **{k: v for k, v in detail.items() if v is not None},
     }
 
@@ -56,12 +72,12 @@ class NumberBook:
         self.on_active = on_active
 
     async def current(self, tenant_id: str, number: str) -> Document | None:
-        """Returns the tenant's latest row of number (a released one only if no other)."""
-        query = {"tenant_id": tenant_id, "number": number}
-        rows = [row async for row in self.rows.find(query).sort("created_at", DESCENDING)]
-        live = [row for row in rows if row.get("status") != "released"]
-        chosen = live or rows
-        return chosen[0] if chosen else None
+        """Returns the tenant's row of number (one row per number it holds or held)."""
+        return await self.rows.find_one({"_id": row_id(tenant_id, number)})
+
+    async def exists(self, row: str) -> bool:
+        """Tells whether a row exists."""
+        return await self.rows.find_one({"_id": row}, {"_id": 1}) is not None
 
     async def change(
         self, row_id: str, message: Message, change: Change, *, events: Sequence[Event] = ()
@@ -83,8 +99,9 @@ class NumberBook:
     def _note_activation(self, row: Document | None, new: Document) -> None:
         """Reports how long an ordered number took from request to Active."""
         became_active = new.get("status") == "active" and row and row.get("status") != "active"
-        if became_active and self.on_active and row and row.get("origin") == "ordered":
-            self.on_active((now() - row["created_at"]).total_seconds())
+        requested_at = new.get("requested_at")
+        if became_active and self.on_active and new.get("origin") == "ordered" and requested_at:
+            self.on_active((now() - _aware(requested_at)).total_seconds())
 
     async def set_routed(self, tenant_id: str, number: str, routed: bool) -> None:
         """Remembers whether PortSIP routes the number (events may overtake each other)."""

@@ -8,19 +8,48 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from velo_contracts import InboundTarget
 
+HELD = ["provisioning", "active"]
+"""What the list shows by default: the numbers the tenant holds now."""
+
+
+class Period(BaseModel):
+    """A stretch of time the tenant held the number (billed from `from` until `until`)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    held_from: datetime = Field(alias="from", description="When DIDWW delivered it.")
+    until: datetime | None = Field(default=None, description="When billing stopped, if released.")
+    origin: str = Field(description="`ordered` (requested here) or `imported` (found at DIDWW).")
+    request_id: str | None = Field(default=None, description="The request that ordered it.")
+    agents: list[str] = Field(default_factory=list, description="Who presented it last.")
+
+
+class Change(BaseModel):
+    """An assignment change the admin asked for, and how it ended."""
+
+    command_id: str
+    kind: str = Field(description="assign, reassign or unassign.")
+    at: datetime
+    by: str = Field(description="The admin who asked.")
+    outcome: str = Field(description="applied, refused or unchanged.")
+    reason: str | None = Field(default=None, description="Why it was refused.")
+    routing: str | None = Field(
+        default=None, description="PortSIP: pending, configured, or failed: why (retrying)."
+    )
+
 
 class NumberView(BaseModel):
-    """One entry of the Phone numbers list."""
+    """One entry of the Phone numbers list: a number the tenant holds or held."""
 
-    id: str = Field(description="Row id (a number's life: from request or import to release).")
-    number: str | None = Field(default=None, description="E.164, once known.")
-    status: str = Field(description="requested, ordering, provisioning, active, released, …")
+    id: str = Field(description="Row id.")
+    number: str = Field(description="E.164.")
+    status: str = Field(description="provisioning, active or released.")
     origin: str | None = Field(default=None, description="`ordered` or `imported`.")
-    request_id: str | None = None
+    request_id: str | None = Field(default=None, description="The request of the current period.")
     country: str | None = None
     number_type: str | None = None
     area: str | None = None
@@ -35,7 +64,15 @@ class NumberView(BaseModel):
     reason: str | None = Field(default=None, description="Why it was rejected or failed.")
     detail: str | None = None
     routing_error: str | None = None
-    created_at: datetime
+    released_at: datetime | None = Field(default=None, description="When billing stopped.")
+    held_before: bool = Field(
+        default=False, description="The tenant held this number in an earlier period too."
+    )
+    pending_change: Change | None = Field(
+        default=None, description="The last change PortSIP has not confirmed yet, if any."
+    )
+    created_at: datetime = Field(description="When the tenant first held the number.")
+    listed_at: datetime | None = Field(default=None, description="Start of the current period.")
     updated_at: datetime | None = None
 
 
@@ -46,11 +83,14 @@ class HistoryEntry(BaseModel):
     event: str
     actor: dict[str, str]
     message_id: str
+    causation_id: str | None = Field(default=None, description="The command that caused it.")
 
 
 class NumberDetail(NumberView):
-    """A number with its history."""
+    """A number with its ownership periods, recent changes and history."""
 
+    periods: list[Period] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
     history: list[HistoryEntry] = Field(default_factory=list)
 
 
@@ -63,7 +103,13 @@ class NumberPage(BaseModel):
 
 def view_of(row: dict[str, Any], model: type[NumberView] = NumberView) -> Any:
     """Returns the API view of a row."""
-    return model.model_validate(row | {"id": row["_id"]})
+    pending = [c for c in row.get("changes", []) if c.get("routing") not in (None, "configured")]
+    derived = {
+        "id": row["_id"],
+        "held_before": len(row.get("periods", [])) > 1,
+        "pending_change": pending[-1] if pending else None,
+    }
+    return model.model_validate(row | derived)
 
 
 def list_query(
@@ -76,7 +122,9 @@ def list_query(
 ) -> dict[str, Any]:
     """Returns the Mongo query of a filtered list, always scoped to the tenant."""
     query: dict[str, Any] = {"tenant_id": tenant_id}
-    wanted = {"status": status, "country": country, "number_type": number_type}
+    if status != "all":
+        query["status"] = status or {"$in": HELD}
+    wanted = {"country": country, "number_type": number_type}
     query |= {field: value for field, value in wanted.items() if value}
     clauses: list[list[dict[str, Any]]] = []
     if agent:
@@ -92,14 +140,12 @@ def list_query(
 
 def encode_cursor(row: dict[str, Any]) -> str:
     """Returns the cursor that continues after row."""
-    data = json.dumps([row["created_at"].isoformat(), row["_id"]])
+    data = json.dumps([row["listed_at"].isoformat(), row["_id"]])
     return base64.urlsafe_b64encode(data.encode()).decode()
 
 
 def after_cursor(cursor: str) -> dict[str, Any]:
     """Returns the query part selecting rows after the cursor (newest first)."""
-    created_text, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    created = datetime.fromisoformat(created_text)
-    return {
-        "$or": [{"created_at": {"$lt": created}}, {"created_at": created, "_id": {"$lt": row_id}}]
-    }
+    listed_text, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    listed = datetime.fromisoformat(listed_text)
+    return {"$or": [{"listed_at": {"$lt": listed}}, {"listed_at": listed, "_id": {"$lt": row_id}}]}

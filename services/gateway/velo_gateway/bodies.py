@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from velo_contracts import InboundTarget, NumberType
 from velo_contracts.types import CountryCode
 from velo_gateway.problems import Problem
 
 _NUMBER = re.compile(r"^\+?[1-9][0-9]{6,14}$")
+_SEPARATORS = re.compile(r"[\s\-.()/]")
 
 
 def e164(number: str, field: str = "number") -> str:
-    """Returns number in E.164 with `+`, accepting it with or without the `+`."""
-    compact = number.replace(" ", "")
+    """Returns number in E.164 with `+`: with or without `+` or `00`, spaces, dashes, dots."""
+    compact = _SEPARATORS.sub("", number)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
     if not _NUMBER.match(compact):
         raise Problem(
             422,
             "Invalid request",
-            f"{field}: {number!r} is not an E.164 number like +493012345678",
+            f"{field}: {number!r} is not an international number like +49 30 1234567 "
+            "(country code first, with + or 00)",
             field=field,
         )
     return compact if compact.startswith("+") else f"+{compact}"
@@ -37,6 +42,11 @@ class NumberRequestBody(BaseModel):
     number: str | None = Field(default=None, description="The specific number picked.")
     next_available: bool = Field(default=False, description="Any number of the country/type.")
     area: str | None = Field(default=None, description="Area or city, with next_available.")
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) and len(value) == 2 else value
 
     @model_validator(mode="after")
     def _one_way_to_pick(self) -> NumberRequestBody:

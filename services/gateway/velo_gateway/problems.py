@@ -48,6 +48,29 @@ class Problem(Exception):
         )
 
 
+FIELD_RULES = {
+    "country": "a two-letter ISO country code like DE or US",
+    "type": "one of local, mobile, toll_free",
+    "inbound_target.type": "one of agent, extension, queue, ring_group",
+}
+"""What a field accepts, in the admin's words, where the validator's own words say less."""
+
+
+def in_words(error: Mapping[str, Any], field: str) -> str:
+    """Returns a validation error as a sentence naming the field, the value and what is allowed."""
+    value = error.get("input")
+    got = f" {value!r}" if isinstance(value, str | int | float | bool) else ""
+    kind = error["type"]
+    if kind == "missing":
+        return f"{field} is required"
+    if kind == "extra_forbidden":
+        return f"{field} is not a field of this request"
+    if field in FIELD_RULES:
+        return f"{field}:{got} is not {FIELD_RULES[field]}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{field}: {message}" + (f" (got{got})" if got else "") if field else message
+
+
 def install(app: FastAPI) -> None:
     """Makes every error of app a Problem Details document."""
 
@@ -58,10 +81,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            reason = first.get("ctx", {}).get("error", "it does not parse")
+            detail = f"the request body is not valid JSON ({reason})"
+            return Problem(400, "Body is not JSON", detail).response()
         field = ".".join(str(part) for part in first["loc"] if part not in ("body", "query"))
-        detail = f"{field}: {first['msg']}" if field else first["msg"]
-        if isinstance(first.get("input"), str | int | float):
-            detail += f" (got {first['input']!r})"
+        detail = in_words(first, field)
         return Problem(422, "Invalid request", detail, field=field).response()
 
     @app.exception_handler(StarletteHTTPException)

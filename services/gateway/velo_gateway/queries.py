@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from velo_contracts import NumberType
+from velo_contracts.types import CountryCode
 from velo_gateway.bodies import e164
 
 
@@ -28,8 +29,14 @@ class Page(_Query):
 class InventoryQuery(Page):
     """Live inventory search."""
 
-    country: str = Field(description="ISO country code, e.g. `DE`.")
+    country: CountryCode = Field(description="ISO country code, e.g. `DE`.")
     type: NumberType = Field(description="local, mobile or toll_free.")
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) and len(value) == 2 else value
+
     area: str | None = Field(default=None, description="Area or city name.")
     contains: str | None = Field(default=None, description="Digits the number contains.")
     sms: bool | None = Field(default=None, description="Only numbers that receive SMS.")

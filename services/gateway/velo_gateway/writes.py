@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 
 from velo_contracts import (
     AssignNumber,
+    ErrorCode,
     NextAvailable,
     ReassignNumber,
     ReleaseNumber,
@@ -18,6 +19,7 @@ from velo_contracts import (
 )
 from velo_contracts.commands import NumberPick
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
+from velo_gateway import checks
 from velo_gateway.auth import Admin, Caller
 from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164
 from velo_gateway.context import Deps, Gateway
@@ -51,13 +53,6 @@ async def _pick(gw: Gateway, caller: Caller, body: NumberRequestBody) -> NumberP
     )
 
 
-async def _owned(gw: Gateway, caller: Caller, number: str) -> str:
-    """Returns the number in E.164 once it is known to be the caller's tenant's (else 404)."""
-    number = e164(number)
-    await gw.downstream.get("assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}")
-    return number
-
-
 async def _known_request(gw: Gateway, caller: Caller, request_id: str) -> dict[str, Any] | None:
     path = f"/v1/tenants/{caller.tenant_id}/number-requests/{request_id}"
     try:
@@ -69,19 +64,55 @@ async def _known_request(gw: Gateway, caller: Caller, request_id: str) -> dict[s
     return found
 
 
+def _same_body(known: dict[str, Any], body: NumberRequestBody) -> bool:
+    """Tells whether a replayed body asks for what the request under its key asked for."""
+    pick = known["pick"]
+    if body.offer_id or pick.get("offer_id"):
+        return bool(body.offer_id == pick.get("offer_id"))
+    asked = (body.country, body.type, e164(body.number) if body.number else None, body.area)
+    return bool(
+        asked == (pick["country"], pick["number_type"], pick.get("number"), pick.get("area"))
+    )
+
+
+def _reused(key: str) -> Problem:
+    detail = (
+        f"Idempotency-Key {key!r} was used for a different request; use a new key for a new request"
+    )
+    return Problem(422, "Idempotency-Key reused", detail, ErrorCode.IDEMPOTENCY_KEY_REUSED)
+
+
+def _accepted(response: Response, location: str, body: dict[str, Any]) -> dict[str, Any]:
+    response.headers["Location"] = location
+    return body
+
+
 @router.post("/number-requests", status_code=202)
 async def request_number(
     body: NumberRequestBody,
     caller: Admin,
     gw: Deps,
+    response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Asks for a number; follow it by its id (status, or the events stream)."""
+    """Asks for a number; follow it at `Location` (status, or the events stream)."""
     gw.limiter.take(caller.tenant_id)
     request_id = _request_id(caller, idempotency_key)
-    if idempotency_key and (known := await _known_request(gw, caller, request_id)):
-        return {"id": request_id, "status": known["status"]}  # a replay: same answer, no command
+    location = f"/v1/number-requests/{request_id}"
+    known = await _known_request(gw, caller, request_id) if idempotency_key else None
+    if known is not None:
+        if not _same_body(known, body):
+            raise _reused(str(idempotency_key))
+        return _accepted(response, location, {"id": request_id, "status": known["status"]})
     pick = await _pick(gw, caller, body)
+    answer: dict[str, Any] = {"id": request_id, "status": "requested"}
+    if isinstance(pick, SpecificNumber):
+        await checks.must_be_of_country(gw, caller, pick)
+        row = await checks.number_row(gw, caller, pick.number, strict=False)
+        checks.must_not_hold(row, pick.number)
+        await checks.must_be_offered(gw, caller, pick)
+        if row is not None:  # released before: callers may still know it
+            answer["held_before"] = row.get("periods", [])
     command = RequestNumber(
         tenant_id=caller.tenant_id,
         actor=caller.actor,
@@ -91,17 +122,18 @@ async def request_number(
         pick=pick,
     )
     await gw.send(command, ORDERING_COMMANDS)
-    return {"id": request_id, "status": "requested"}
+    return _accepted(response, location, answer)
 
 
 @router.put("/numbers/{number}/assignment", status_code=202)
-async def assign(number: str, body: AssignmentBody, caller: Admin, gw: Deps) -> dict[str, Any]:
+async def assign(
+    number: str, body: AssignmentBody, caller: Admin, gw: Deps, response: Response
+) -> dict[str, Any]:
     """Assigns a number, or moves it to another agent when it already has one."""
     gw.limiter.take(caller.tenant_id)
     number = e164(number)
-    current = await gw.downstream.get(
-        "assignment", f"/v1/tenants/{caller.tenant_id}/numbers/{number}"
-    )
+    current = checks.must_be_active(await checks.number_row(gw, caller, number), number, "assigned")
+    await checks.must_be_in_directory(gw, caller, body)
     held_by = current.get("outbound_agent")
     ids = []
     if body.outbound_agent and held_by and held_by != body.outbound_agent:
@@ -124,27 +156,57 @@ async def assign(number: str, body: AssignmentBody, caller: Admin, gw: Deps) -> 
         )
         await gw.send(command, ASSIGNMENT_COMMANDS)
         ids.append(command.command_id)
-    return {"id": ids[0], "commands": ids, "status": "accepted"}
+    answer = {"id": ids[0], "commands": ids, "status": "accepted"}
+    return _accepted(response, f"/v1/numbers/{number}", answer)
 
 
 @router.delete("/numbers/{number}/assignment", status_code=202)
-async def unassign(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
+async def unassign(number: str, caller: Admin, gw: Deps, response: Response) -> dict[str, Any]:
     """Detaches a number from its agent and ring target."""
     gw.limiter.take(caller.tenant_id)
-    number = await _owned(gw, caller, number)
+    number = e164(number)
+    checks.must_be_active(await checks.number_row(gw, caller, number), number, "unassigned")
     command = UnassignNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
     await gw.send(command, ASSIGNMENT_COMMANDS)
-    return {"id": command.command_id, "status": "accepted"}
+    answer = {"id": command.command_id, "status": "accepted"}
+    return _accepted(response, f"/v1/numbers/{number}", answer)
 
 
 @router.post("/numbers/{number}/release", status_code=202)
-async def release(number: str, caller: Admin, gw: Deps) -> dict[str, Any]:
+async def release(
+    number: str,
+    caller: Admin,
+    gw: Deps,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
     """Gives a number back to DIDWW; billing stops when the release goes through."""
     gw.limiter.take(caller.tenant_id)
-    number = await _owned(gw, caller, number)
-    command = ReleaseNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
+    number = e164(number)
+    key = f"release\n{number}\n{idempotency_key}" if idempotency_key else None
+    command_id = _request_id(caller, key)
+    location = f"/v1/numbers/{number}"
+    answer = {"id": command_id, "status": "accepted"}
+    row = await checks.number_row(gw, caller, number)
+    if idempotency_key and row and _released_by(row, command_id):
+        return _accepted(response, location, answer)  # a replay: the first answer again
+    checks.must_be_active(row, number, "released")
+    command = ReleaseNumber(
+        tenant_id=caller.tenant_id,
+        actor=caller.actor,
+        number=number,
+        command_id=command_id,
+        message_id=command_id,
+    )
     await gw.send(command, ORDERING_COMMANDS)
-    return {"id": command.command_id, "status": "accepted"}
+    return _accepted(response, location, answer)
+
+
+def _released_by(row: dict[str, Any], command_id: str) -> bool:
+    return any(
+        entry["event"] == "NumberReleased" and entry.get("causation_id") == command_id
+        for entry in row.get("history", [])
+    )
 
 
 @router.post("/reconciliation")

@@ -6,9 +6,10 @@ from functools import partial
 
 from faststream.kafka import KafkaRouter
 
-from velo_contracts import ReleaseNumber, RequestNumber
+from velo_contracts import ReleaseNumber, RequestNumber, RoutingConfigured, RoutingFailed
 from velo_contracts.envelope import new_id
-from velo_contracts.topics import ORDERING_COMMANDS, ORDERING_EVENTS
+from velo_contracts.events import RoutingEvent
+from velo_contracts.topics import ORDERING_COMMANDS, ORDERING_EVENTS, ROUTING_EVENTS
 from velo_offers import TenantAccounts, box_from_env
 from velo_ordering import background, domain
 from velo_ordering.driver import Driver
@@ -54,6 +55,13 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
             return
         await store.accept(command, [domain.requested(command)])
         await driver.advance(request_key(command.tenant_id, command.request_id))
+
+    @consumes(router, ROUTING_EVENTS, group_id=settings.group("routing-events"))
+    async def on_routing_event(event: RoutingEvent) -> None:
+        if isinstance(event, RoutingConfigured):
+            await store.routed(event.tenant_id, event.number)
+        elif isinstance(event, RoutingFailed):
+            await store.routed(event.tenant_id, event.number, event.detail)
 
     service.include(follow_tenants(directory, settings.group("tenants")), router)
     service.http.include_router(read_routes(store, reconciler))

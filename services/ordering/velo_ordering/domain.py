@@ -30,11 +30,13 @@ class Status(StrEnum):
     REQUESTED = "requested"
     ORDERING = "ordering"
     APPROVED = "approved"
+    ACTIVE = "active"
     REJECTED = "rejected"
     FAILED = "failed"
 
 
-TERMINAL = frozenset({Status.APPROVED, Status.REJECTED, Status.FAILED})
+TERMINAL = frozenset({Status.APPROVED, Status.ACTIVE, Status.REJECTED, Status.FAILED})
+"""Nothing more for ordering to do at DIDWW (approved waits only for PortSIP's routing)."""
 
 
 class Step(StrEnum):

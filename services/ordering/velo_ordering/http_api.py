@@ -27,10 +27,14 @@ class RequestView(BaseModel):
     """A number request as the admin follows it."""
 
     id: str = Field(description="The request id.")
-    status: str = Field(description="requested | ordering | approved | rejected | failed")
+    status: str = Field(description="requested | ordering | approved | active | rejected | failed")
     reason: str | None = Field(default=None, description="Stable code when rejected or failed.")
     detail: str | None = Field(default=None, description="Human-readable reason.")
     number: str | None = Field(default=None, description="The number (E.164), once known.")
+    pick: dict[str, Any] = Field(description="What was asked for: country, type, number or area.")
+    routing_error: str | None = Field(
+        default=None, description="Why PortSIP has not routed the approved number yet (retrying)."
+    )
     created_at: str
     updated_at: str
 
@@ -43,6 +47,8 @@ def view(document: dict[str, Any]) -> RequestView:
         reason=document.get("reason"),
         detail=document.get("detail"),
         number=document.get("number"),
+        pick=document["command"]["pick"],
+        routing_error=document.get("routing_error"),
         created_at=document["created_at"].isoformat(),
         updated_at=document["updated_at"].isoformat(),
     )

@@ -213,6 +213,7 @@ async def deliver(ctx: StepContext) -> Progress:
         order_reference=order_doc["reference"],
         amount=Decimal(order_doc["amount"]),
         facts=facts,
+        requested_at=ctx.command.occurred_at,
     )
     fields = {"did_id": did.id, "number": e164(did.number), "approved_at": utc_now()}
     return Progress(Step.DONE, fields, (approved,), Status.APPROVED)

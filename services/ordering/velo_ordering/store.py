@@ -26,6 +26,7 @@ NOT_TERMINAL = {"$nin": sorted(TERMINAL_STATUSES)}
 INDEXES = [
     IndexSpec(REQUESTS, [("status", 1), ("due_at", 1)], name="due"),
     IndexSpec(REQUESTS, [("tenant_id", 1), ("order.id", 1)], name="tenant_order"),
+    IndexSpec(REQUESTS, [("tenant_id", 1), ("number", 1), ("status", 1)], name="tenant_number"),
     outbox_index(REQUESTS),
 ]
 
@@ -84,6 +85,17 @@ class RequestStore:
         """Gives the claim back."""
         await self.claims.give(key)
 
+    async def routed(self, tenant_id: str, number: str, error: str | None = None) -> int:
+        """Follows PortSIP's answer on the tenant's approved requests of number; returns how many.
+
+        Configured (error None) makes them active; a failure is noted (routing keeps retrying).
+        """
+        query = {"tenant_id": tenant_id, "number": number, "status": str(Status.APPROVED)}
+        keys = [doc["_id"] async for doc in self.requests.find(query, {"_id": 1})]
+        for key in keys:
+            await change(self.docs, key, _routing(error))
+        return len(keys)
+
     async def due(self, now: datetime, limit: int = 50) -> list[str]:
         """Returns unfinished requests whose next try is due."""
         query = {"status": NOT_TERMINAL, "due_at": {"$lte": now}}
@@ -99,6 +111,18 @@ class RequestStore:
         """Returns the DIDWW order ids of every request of the tenant."""
         cursor = self.requests.find({"tenant_id": tenant_id}, {"order": 1})
         return {doc["order"]["id"] async for doc in cursor if doc.get("order")}
+
+
+def _routing(error: str | None) -> Any:
+    def decide(stored: Document | None) -> Document | None:
+        if stored is None or stored["status"] != Status.APPROVED:
+            return None
+        if error is not None:
+            return stored | {"routing_error": error, "updated_at": utc_now()}
+        done = {"status": str(Status.ACTIVE), "routing_error": None, "active_at": utc_now()}
+        return stored | done | {"updated_at": utc_now()}
+
+    return decide
 
 
 def is_finished(document: Document) -> bool:
