@@ -11,6 +11,7 @@ import pytest
 from velo_contracts import NextAvailable, NumberType, ReleaseNumber, RequestNumber, SpecificNumber
 from velo_contracts.envelope import new_id
 from velo_didww import SIGNATURE_HEADER, sign_callback
+from velo_sandbox.faults import FaultPlan
 from velotest import eventually
 from velotest.numbers import ADMIN, DidwwSandbox, EventLog, RunningOrdering, Tenant, free_number
 
@@ -197,6 +198,32 @@ async def test_release_terminates_at_didww_once_and_the_number_can_be_requested_
     await send(again)
     await events.one(tenant.id, "NumberApproved", request_id=again.request_id)
     assert len(events.of(tenant.id, "NumberReleased")) == 1
+
+
+async def test_a_release_didww_refuses_alerts_the_admin_and_the_number_stays_held(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    number = free_number(didww, "Los Angeles")
+    await send(specific(tenant, number))
+    await events.one(tenant.id, "NumberApproved", number=number)
+
+    didww.state.faults.replace_plan(FaultPlan(error_rate=1.0, error_status=422))
+    try:
+        await send(ReleaseNumber(tenant_id=tenant.id, actor=ADMIN, number=number))
+        alert = await events.one(tenant.id, "AdminAlertRaised", number=number)
+    finally:
+        didww.state.faults.replace_plan(FaultPlan())
+    assert alert.recipient == ADMIN.user_id and alert.code == "vendor_rejected"
+    assert "still yours and still billed" in alert.detail
+    assert not events.of(tenant.id, "NumberReleased")
+    [did] = [d for d in didww.state.state.dids(tenant.api_key) if "+" + d.number == number]
+    assert not did.terminated
 
 
 async def test_another_tenant_cannot_release_a_number_it_does_not_hold(

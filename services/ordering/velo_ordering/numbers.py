@@ -62,6 +62,16 @@ class NumberStore:
         written = await change(self.docs, number_key(tenant_id, number), decide)
         return written.changed
 
+    async def note(self, tenant_id: str, number: str, events: list[Event]) -> bool:
+        """Queues events about a number (creating its record if needed); tells whether it did."""
+        fields = {"tenant_id": tenant_id, "number": number, "status": "unknown"}
+        written = await change(
+            self.docs,
+            number_key(tenant_id, number),
+            lambda doc: with_events(doc or fields, events),
+        )
+        return written.changed
+
     async def get(self, tenant_id: str, number: str) -> Document | None:
         """Returns one of the tenant's numbers."""
         return await self.numbers.find_one({"_id": number_key(tenant_id, number)})
