@@ -1,0 +1,141 @@
+"""Inventory commands: countries, search, request a number, reconcile with DIDWW."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from velo_cli.common import Json, NumberType, Wait, e164, gateway, misused
+from velo_cli.render import dump, price, say, table, warn
+from velo_cli.waiting import follow_request
+
+Country = Annotated[str, typer.Argument(help="ISO country code, e.g. US or DE.")]
+Limit = Annotated[int, typer.Option(min=1, max=200, help="Items per page (1-200).")]
+Cursor = Annotated[str | None, typer.Option(help="next_cursor of the previous page.")]
+
+
+def countries(as_json: Json = False) -> None:
+    """List the countries DIDWW covers and the number types in each."""
+    found = gateway().get("/v1/countries")
+    if as_json:
+        dump(found)
+        return
+    rows = [(c["iso"], c["name"], f"+{c['prefix']}", ", ".join(c["types"])) for c in found]
+    table("Countries", ["ISO", "Name", "Prefix", "Types"], rows)
+
+
+def search(
+    country: Country,
+    type: Annotated[NumberType, typer.Argument(help="Number type: local, mobile or toll_free.")],
+    area: Annotated[str | None, typer.Option(help="Area or city name.")] = None,
+    contains: Annotated[str | None, typer.Option(help="Digits the number contains.")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    as_json: Json = False,
+) -> None:
+    """List live numbers of a country and type, with prices, KYC flags and full offer ids."""
+    found = gateway().get(
+        "/v1/inventory",
+        country=country.upper(),
+        type=type.value,
+        area=area,
+        contains=contains,
+        limit=limit,
+        cursor=cursor,
+    )
+    if as_json:
+        dump(found)
+        return
+    rows = [
+        (n["number"], n.get("area"), price(n), "KYC" if n["kyc_required"] else "", n["offer_id"])
+        for n in found["items"]
+    ]
+    table(f"{country.upper()} {type.value}", ["Number", "Area", "Price", "KYC", "Offer"], rows)
+    offers = [
+        (o.get("area"), price(o), "KYC" if o["kyc_required"] else "", o["offer_id"])
+        for o in found.get("next_available", [])
+    ]
+    if offers:
+        table("Next available", ["Area", "Price", "KYC", "Offer"], offers)
+    if found.get("next_cursor"):
+        say(f"more: --cursor {found['next_cursor']}")
+
+
+def request(
+    country: Annotated[
+        str | None, typer.Argument(help="ISO country code, e.g. US or DE (not with --offer).")
+    ] = None,
+    type: Annotated[
+        NumberType | None,
+        typer.Argument(help="Number type: local, mobile or toll_free (not with --offer)."),
+    ] = None,
+    number: Annotated[
+        str | None, typer.Option(help="A specific number from `velo search`.")
+    ] = None,
+    offer: Annotated[
+        str | None, typer.Option(help="An offer id from `velo search`, instead of COUNTRY TYPE.")
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="Area or city of the next available.")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(help="Send again with the same key: the same request, never a second order."),
+    ] = None,
+    wait: Wait = True,
+    timeout: Annotated[
+        float, typer.Option(min=0, help="Seconds to follow the request; exit code 3 after.")
+    ] = 300,
+    as_json: Json = False,
+) -> None:
+    """Request a number (a specific one, an offer, or the next available) and follow it."""
+    body = _pick(country, type, number, offer, area)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    api = gateway()
+    accepted = api.write("POST", "/v1/number-requests", body, headers)
+    request_id = accepted.body["id"]
+    location = accepted.location or f"/v1/number-requests/{request_id}"
+    if not as_json:
+        say(f"request {request_id} accepted")
+    for period in accepted.body.get("held_before") or []:
+        until = period.get("until") or "now"
+        warn(f"you held this number before: from {period.get('from')} until {until}")
+    if not wait:
+        if as_json:
+            dump(accepted.body)
+        else:
+            say(f"follow it: GET {location}")
+        return
+    follow_request(api, location, timeout, as_json)
+
+
+def _pick(
+    country: str | None,
+    type: NumberType | None,
+    number: str | None,
+    offer: str | None,
+    area: str | None,
+) -> dict[str, Any]:
+    if offer:
+        if country or type or number or area:
+            misused("give --offer alone, or COUNTRY TYPE with --number or --area")
+        return {"offer_id": offer}
+    if not country or not type:
+        misused("give COUNTRY and TYPE (e.g. `velo request US local`), or --offer")
+    body: dict[str, Any] = {"country": country.upper(), "type": type.value}
+    if number:
+        return body | {"number": e164(number)}
+    return body | {"next_available": True} | ({"area": area} if area else {})
+
+
+def reconcile(as_json: Json = False) -> None:
+    """Import numbers DIDWW delivered outside a request (e.g. after KYC) and report drift."""
+    found = gateway().write("POST", "/v1/reconciliation").body or {}
+    if as_json:
+        dump(found)
+        return
+    for number in found.get("imported", []):
+        say(f"imported {number}")
+    for number in found.get("gone_at_didww", []):
+        warn(f"{number} is no longer live at DIDWW")
+    if not found.get("imported") and not found.get("gone_at_didww"):
+        say("nothing to reconcile")
