@@ -142,3 +142,33 @@ async def test_a_read_api_that_does_not_answer_is_503_not_an_empty_list(
 async def test_the_openapi_document_is_served(api: httpx.AsyncClient) -> None:
     paths = (await api.get("/openapi.json")).json()["paths"]
     assert {"/v1/number-requests", "/v1/numbers/{number}/assignment", "/v1/events"} <= set(paths)
+
+
+async def test_a_token_whose_tenant_id_is_not_a_tenant_id_is_401(api: httpx.AsyncClient) -> None:
+    for tenant in ("../tenants/acme", "acme/../globex", "ACME", "acme\n", "a" * 80):
+        response = await api.get("/v1/numbers", headers=_auth(tenant))
+        assert response.status_code == 401, tenant
+        assert response.json()["detail"] == "the token's tenant_id is not a tenant id"
+
+
+HOSTILE = ["%0A", "..", "%2E%2E", "a%2Fb", "%00", "x%20y", "%E2%80%AE", "a" * 300]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+async def test_hostile_ids_in_every_route_get_a_problem_never_a_500(
+    api: httpx.AsyncClient, hostile: str
+) -> None:
+    headers = _auth("acme")
+    calls = [
+        ("GET", f"/v1/number-requests/{hostile}", None),
+        ("POST", f"/v1/alerts/{hostile}/read", None),
+        ("GET", f"/v1/numbers/{hostile}", None),
+        ("PUT", f"/v1/numbers/{hostile}/assignment", {"outbound_agent": "101"}),
+        ("DELETE", f"/v1/numbers/{hostile}/assignment", None),
+        ("POST", f"/v1/numbers/{hostile}/release", None),
+        ("POST", "/v1/number-requests", {"offer_id": hostile}),
+    ]
+    for method, path, body in calls:
+        response = await api.request(method, path, json=body, headers=headers)
+        assert response.status_code in (400, 404, 422), (method, path, response.text)
+        assert response.headers["content-type"] == "application/problem+json", (method, path)

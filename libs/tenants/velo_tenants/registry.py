@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 
 from velo_contracts import Actor
-from velo_contracts.tenants import DidwwAccount, PortsipTenant, TenantConfigured
+from velo_contracts.tenants import TENANT_ID_PATTERN, DidwwAccount, PortsipTenant, TenantConfigured
 from velo_contracts.topics import TENANTS
 from velo_runtime import Publisher
 from velo_runtime.topics import ensure_topics
@@ -33,6 +34,13 @@ class TenantSpec:
     sip_host: str
     default_destination: str
     sip_port: int = 5060
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(TENANT_ID_PATTERN, self.tenant_id):
+            raise ValueError(
+                f"tenant id {self.tenant_id!r}: use lowercase letters, digits, '-' or '_' "
+                "(up to 63, starting with a letter or digit)"
+            )
 
     def __repr__(self) -> str:
         return f"TenantSpec(tenant_id={self.tenant_id!r}, secrets hidden)"

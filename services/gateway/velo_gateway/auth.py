@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -9,9 +10,11 @@ import jwt
 from fastapi import Depends, Request
 
 from velo_contracts import Actor, Role
+from velo_contracts.tenants import TENANT_ID_PATTERN
 from velo_gateway.problems import Problem
 
 REQUIRED_CLAIMS = ("sub", "tenant_id", "role", "exp")
+TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,10 @@ def authenticate(request: Request) -> Caller:
             algorithms=settings.jwt_algorithms,
             options={"require": list(REQUIRED_CLAIMS)},
         )
-        return Caller(str(claims["sub"]), str(claims["tenant_id"]), Role(claims["role"]))
+        tenant_id = str(claims["tenant_id"])
+        if not TENANT_ID.fullmatch(tenant_id):
+            raise _unauthorized("the token's tenant_id is not a tenant id")
+        return Caller(str(claims["sub"]), tenant_id, Role(claims["role"]))
     except jwt.ExpiredSignatureError:
         raise _unauthorized("the token has expired") from None
     except (jwt.InvalidTokenError, ValueError) as exc:

@@ -12,7 +12,15 @@ from velo_contracts.types import CountryCode
 from velo_gateway.problems import Problem
 
 _NUMBER = re.compile(r"^\+?[1-9][0-9]{6,14}$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:~-]{0,127}$")
 _SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
+def safe_id(value: str, what: str) -> str:
+    """Returns an id from a path once it has an id's shape (else 404: no such thing)."""
+    if not _SAFE_ID.fullmatch(value) or ".." in value:
+        raise Problem(404, "Not found", f"no {what} {value!r}", field=what.replace(" ", "_"))
+    return value
 
 
 def e164(number: str, field: str = "number") -> str:
@@ -20,7 +28,7 @@ def e164(number: str, field: str = "number") -> str:
     compact = _SEPARATORS.sub("", number)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
-    if not _NUMBER.match(compact):
+    if not _NUMBER.fullmatch(compact):
         raise Problem(
             422,
             "Invalid request",
@@ -47,6 +55,13 @@ class NumberRequestBody(BaseModel):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) and len(value) == 2 else value
+
+    @field_validator("offer_id")
+    @classmethod
+    def _offer_shape(cls, value: str | None) -> str | None:
+        if value is not None and (not _SAFE_ID.fullmatch(value) or ".." in value):
+            raise ValueError("is not an offer id from the inventory search")
+        return value
 
     @model_validator(mode="after")
     def _one_way_to_pick(self) -> NumberRequestBody:

@@ -41,7 +41,7 @@ class Downstream:
         self, service: str, path: str, params: dict[str, Any] | None = None
     ) -> AsyncIterator[bytes]:
         """Streams the body of a GET (for exports)."""
-        request = self.http.build_request("GET", self.urls[service] + path, params=_clean(params))
+        request = self._request("GET", service, path, params)
         response = await self._call(service, request, stream=True)
         try:
             async for chunk in response.aiter_bytes():
@@ -56,8 +56,20 @@ class Downstream:
     async def _send(
         self, method: str, service: str, path: str, params: dict[str, Any] | None
     ) -> httpx.Response:
-        request = self.http.build_request(method, self.urls[service] + path, params=_clean(params))
+        request = self._request(method, service, path, params)
         return await self._call(service, request)
+
+    def _request(
+        self, method: str, service: str, path: str, params: dict[str, Any] | None
+    ) -> httpx.Request:
+        """Builds a downstream request, refusing a path that could leave its tenant's prefix."""
+        segments = path.split("/")
+        if any(s in (".", "..") or not s.isprintable() or "%" in s for s in segments[1:]):
+            raise Problem(400, "Bad request", "the path has a segment no id can have")
+        try:
+            return self.http.build_request(method, self.urls[service] + path, params=_clean(params))
+        except httpx.InvalidURL:
+            raise Problem(400, "Bad request", "the path has a segment no id can have") from None
 
     async def _call(
         self, service: str, request: httpx.Request, stream: bool = False

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from velo_contracts import ErrorCode
-from velo_runtime import problem
+from velo_runtime import get_logger, problem
+
+log = get_logger(__name__)
 
 _CODES = {
     400: ErrorCode.VALIDATION_FAILED,
@@ -88,6 +90,12 @@ def install(app: FastAPI) -> None:
         field = ".".join(str(part) for part in first["loc"] if part not in ("body", "query"))
         detail = in_words(first, field)
         return Problem(422, "Invalid request", detail, field=field).response()
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected_error", error=type(exc).__name__)
+        detail = "something went wrong on our side; it was logged"
+        return Problem(500, "Internal error", detail, ErrorCode.INTERNAL).response()
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

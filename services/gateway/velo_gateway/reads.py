@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from velo_gateway.auth import Admin, AnyUser
-from velo_gateway.bodies import e164
+from velo_gateway.bodies import e164, safe_id
 from velo_gateway.context import Deps
 from velo_gateway.queries import AuditFilter, AuditQuery, InventoryQuery, NumbersQuery
 
@@ -33,7 +33,7 @@ async def inventory(caller: Admin, gw: Deps, query: Annotated[InventoryQuery, Qu
 @router.get("/number-requests/{request_id}")
 async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
     """Where a number request stands."""
-    path = f"/v1/tenants/{caller.tenant_id}/number-requests/{request_id}"
+    path = f"/v1/tenants/{caller.tenant_id}/number-requests/{safe_id(request_id, 'request')}"
     return await gw.downstream.get("ordering", path)
 
 
@@ -96,6 +96,6 @@ async def alerts(caller: AnyUser, gw: Deps, unread: bool = False) -> Any:
 @router.post("/alerts/{alert_id}/read", status_code=204)
 async def read_alert(alert_id: str, caller: AnyUser, gw: Deps) -> Response:
     """Marks one of the caller's alerts read."""
-    path = f"/v1/tenants/{caller.tenant_id}/alerts/{alert_id}/read"
+    path = f"/v1/tenants/{caller.tenant_id}/alerts/{safe_id(alert_id, 'alert')}/read"
     await gw.downstream.post("audit", path, {"user": caller.user_id})
     return Response(status_code=204)

@@ -21,7 +21,7 @@ from velo_contracts.commands import NumberPick
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
 from velo_gateway import checks
 from velo_gateway.auth import Admin, Caller
-from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164
+from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164, safe_id
 from velo_gateway.context import Deps, Gateway
 from velo_gateway.problems import Problem
 
@@ -38,7 +38,7 @@ def _request_id(caller: Caller, key: str | None) -> str:
 
 async def _pick(gw: Gateway, caller: Caller, body: NumberRequestBody) -> NumberPick:
     if body.offer_id:
-        path = f"/v1/tenants/{caller.tenant_id}/offers/{body.offer_id}"
+        path = f"/v1/tenants/{caller.tenant_id}/offers/{safe_id(body.offer_id, 'offer')}"
         offer = await gw.downstream.get("inventory", path)
         country, number_type, number = offer["country"], offer["type"], offer.get("number")
     else:
@@ -130,8 +130,8 @@ async def assign(
     number: str, body: AssignmentBody, caller: Admin, gw: Deps, response: Response
 ) -> dict[str, Any]:
     """Assigns a number, or moves it to another agent when it already has one."""
-    gw.limiter.take(caller.tenant_id)
     number = e164(number)
+    gw.limiter.take(caller.tenant_id)
     current = checks.must_be_active(await checks.number_row(gw, caller, number), number, "assigned")
     await checks.must_be_in_directory(gw, caller, body)
     held_by = current.get("outbound_agent")
@@ -163,8 +163,8 @@ async def assign(
 @router.delete("/numbers/{number}/assignment", status_code=202)
 async def unassign(number: str, caller: Admin, gw: Deps, response: Response) -> dict[str, Any]:
     """Detaches a number from its agent and ring target."""
-    gw.limiter.take(caller.tenant_id)
     number = e164(number)
+    gw.limiter.take(caller.tenant_id)
     checks.must_be_active(await checks.number_row(gw, caller, number), number, "unassigned")
     command = UnassignNumber(tenant_id=caller.tenant_id, actor=caller.actor, number=number)
     await gw.send(command, ASSIGNMENT_COMMANDS)
@@ -181,8 +181,8 @@ async def release(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Gives a number back to DIDWW; billing stops when the release goes through."""
-    gw.limiter.take(caller.tenant_id)
     number = e164(number)
+    gw.limiter.take(caller.tenant_id)
     key = f"release\n{number}\n{idempotency_key}" if idempotency_key else None
     command_id = _request_id(caller, key)
     location = f"/v1/numbers/{number}"
