@@ -1,5 +1,6 @@
 // The project's local MongoDB-wire server: mongo-java-server on 127.0.0.1, in memory or in an H2
 // MVStore file. Built by velo_devinfra (javac against the jars deploy/local/mongo/pom.xml resolves).
+// Our backends (VeloMemoryBackend, VeloH2Backend) also serve queries from non-unique indexes.
 //
 //   java -cp 'classes:lib/*' VeloMongo --port 27017 [--backend memory|h2] [--data FILE]
 //
@@ -9,8 +10,6 @@
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,9 +79,9 @@ public final class VeloMongo {
                     Files.createDirectories(parent);
                 }
                 store = new MVStore.Builder().fileName(options.data().toString()).open();
-                backend = new H2Backend(store);
+                backend = new VeloH2Backend(store);
             } else {
-                backend = new MemoryBackend();
+                backend = new VeloMemoryBackend();
             }
         } catch (Exception e) {
             System.err.println("VeloMongo: cannot open " + options.data() + ": " + e);

@@ -1,8 +1,9 @@
 """A local MongoDB-wire server: mongo-java-server (in memory or in an H2 MVStore file) on JDK 17.
 
 The jars come from Maven Central (`deploy/local/mongo/pom.xml`); the project's own launcher
-(`deploy/local/mongo/VeloMongo.java`) is compiled against them with javac. Both are cached under
-`.cache/mongo/<hash of the pom and the launcher>/`.
+(`deploy/local/mongo/VeloMongo.java` and the classes beside it: backends with real secondary
+indexes) is compiled against them with javac. Both are cached under
+`.cache/mongo/<hash of the pom and every .java file>/`.
 """
 
 from __future__ import annotations
@@ -55,46 +56,57 @@ def jdk_tool(name: str) -> str:
 def ensure_mongo_launcher() -> MongoLauncher:
     """Resolves the jars with Maven and compiles the launcher once into the cache."""
     src = mongo_dir()
-    pom, source = src / "pom.xml", src / f"{LAUNCHER_CLASS}.java"
-    home = cache_dir() / "mongo" / content_key(pom, source)
+    pom, sources = src / "pom.xml", sorted(src.glob("*.java"))
+    home = cache_dir() / "mongo" / content_key(pom, *sources)
     launcher = MongoLauncher(home / "lib", home / "classes")
-    done = home / ".complete"
-    if done.exists():
+    if (home / ".complete").exists():
         return launcher
     mvn = shutil.which("mvn")
     if mvn is None:
         raise ProcessFailed(
             "Maven (mvn) is not on PATH; it is needed once to fetch mongo-java-server's jars"
         )
-    shutil.rmtree(home, ignore_errors=True)  # whatever an interrupted attempt left
-    subprocess.run(  # noqa: S603
-        [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(pom),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={launcher.lib}",
-            "-DincludeScope=runtime",
-        ],
-        check=True,
-    )
-    subprocess.run(  # noqa: S603
-        [
-            jdk_tool("javac"),
-            "--release",
-            "17",
-            "-Xlint:all",
-            "-d",
-            str(launcher.classes),
-            "-cp",
-            f"{launcher.lib}/*",
-            str(source),
-        ],
-        check=True,
-    )
-    done.touch()
+    # Built beside the cache entry, then renamed into place: a concurrent or interrupted build
+    # never leaves a half-built entry where another run would use it.
+    building = home.with_name(f"{home.name}.building-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        subprocess.run(  # noqa: S603
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(pom),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={building / 'lib'}",
+                "-DincludeScope=runtime",
+            ],
+            check=True,
+        )
+        subprocess.run(  # noqa: S603
+            [
+                jdk_tool("javac"),
+                "--release",
+                "17",
+                "-Xlint:all",
+                "-d",
+                str(building / "classes"),
+                "-cp",
+                f"{building / 'lib'}/*",
+                *map(str, sources),
+            ],
+            check=True,
+        )
+        (building / ".complete").touch()
+        try:
+            building.rename(home)
+        except OSError:  # home exists: another run finished the same build first, or ...
+            if not (home / ".complete").exists():
+                shutil.rmtree(home, ignore_errors=True)  # ... an interrupted older build left it
+                building.rename(home)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
     return launcher
 
 
