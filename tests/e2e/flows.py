@@ -48,14 +48,16 @@ async def number(api: httpx.AsyncClient, e164: str) -> dict[str, Any]:
     return found
 
 
-async def until_status(api: httpx.AsyncClient, e164: str, status: str) -> dict[str, Any]:
+async def until_status(
+    api: httpx.AsyncClient, e164: str, status: str, timeout: float = SLOW
+) -> dict[str, Any]:
     """Waits until the number shows status in the Phone numbers list."""
 
     async def reached() -> dict[str, Any] | None:
         found = await number(api, e164)
         return found if found.get("status") == status else None
 
-    result: dict[str, Any] = await eventually(reached, timeout=SLOW)
+    result: dict[str, Any] = await eventually(reached, timeout=timeout)
     return result
 
 

@@ -22,10 +22,11 @@ from velo_devinfra.stack import free_port
 from velotest import eventually, free_offset, read_all
 
 from .conftest import RunningSystem
-from .flows import SLOW, audit_entries, number, request_number, until_status, walkthrough
+from .flows import audit_entries, number, request_number, until_status, walkthrough
 
 pytestmark = pytest.mark.infra
 CONCURRENT = 20
+BATCH = 240.0
 SERVICES = ("ordering", "sip-routing", "assignment", "audit")
 
 
@@ -62,12 +63,14 @@ async def test_concurrent_requests_and_assignments_are_each_done_once(
             *(request_number(api, {"offer_id": o["offer_id"]}) for o in offers)
         )
         numbers = [o["number"] for o in offers]
-        await asyncio.gather(*(until_status(api, n, "active") for n in numbers))
+        # Each ordering instance runs one request's DIDWW chain at a time (3 s order delay each)
+        # until the concurrency issue lands, so 20 take a while on a busy 2-core machine.
+        await asyncio.gather(*(until_status(api, n, "active", timeout=BATCH) for n in numbers))
         agents = {n: str(101 + i) for i, n in enumerate(numbers)}
         puts = await asyncio.gather(*(_assign(api, n, agents[n]) for n in numbers))
         assert {p.status_code for p in puts} == {202}
-        await eventually(lambda: _all_assigned(api, agents), timeout=SLOW)
-        await eventually(lambda: _routed_once_each(twice, agents), timeout=SLOW)
+        await eventually(lambda: _all_assigned(api, agents), timeout=BATCH)
+        await eventually(lambda: _routed_once_each(twice, agents), timeout=BATCH)
         entries = await audit_entries(api)
 
     assert [twice.orders_for(r) for r in request_ids] == [1] * CONCURRENT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from faststream.kafka import KafkaRouter
@@ -43,8 +44,14 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     reconciler = Reconciler(accounts, store, numbers, number_relay)
     tasks = background.Background()
 
+    nudged: set[str] = set()
+
     def nudge(key: str) -> None:
-        tasks.spawn(driver.advance(key))
+        """Resumes a request now; repeats while one resume is in flight coalesce into it."""
+        if key in nudged:
+            return
+        nudged.add(key)
+        tasks.spawn(_then_forget(driver.advance(key), lambda: nudged.discard(key)))
 
     router = KafkaRouter()
 
@@ -80,6 +87,13 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     service.on_start.append(start_loops)
     service.on_stop.append(stop_loops)
     return service
+
+
+async def _then_forget(work: Awaitable[None], forget: Callable[[], None]) -> None:
+    try:
+        await work
+    finally:
+        forget()
 
 
 def main() -> None:
