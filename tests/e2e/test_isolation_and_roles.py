@@ -61,3 +61,19 @@ async def test_malformed_input_gets_a_precise_problem(running: RunningSystem) ->
     assert bad_cursor.status_code == 400
     for response in (bad_number, unknown_country, bad_type, bad_target, bad_cursor):
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_signed_token_for_a_tenant_nobody_registered_gets_nothing(
+    running: RunningSystem,
+) -> None:
+    async with running.api("ghost", "admin@ghost") as ghost:
+        body = {"country": "US", "type": "next_available", "next_available": True}
+        responses = [
+            await ghost.get("/v1/numbers"),
+            await ghost.get("/v1/audit"),
+            await ghost.get("/v1/alerts"),
+            await ghost.post("/v1/number-requests", json=body | {"type": "local"}),
+            await ghost.get("/v1/events"),
+        ]
+    assert [r.status_code for r in responses] == [401] * len(responses)
+    assert all(r.json()["detail"] == "tenant 'ghost' is not registered" for r in responses)

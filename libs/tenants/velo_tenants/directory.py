@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter
 from faststream.kafka import KafkaRouter
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from velo_contracts import ErrorCode
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import TENANTS
-from velo_runtime import consumes, get_logger
+from velo_runtime import consumes, get_logger, problem
 
 log = get_logger(__name__)
 COLLECTION = "tenants"
@@ -57,5 +59,21 @@ def follow_tenants(directory: TenantDirectory, group_id: str) -> KafkaRouter:
     async def on_tenant_configured(event: TenantConfigured) -> None:
         if await directory.apply(event):
             log.info("tenant_configured", tenant_id=event.tenant_id, revision=event.revision)
+
+    return router
+
+
+def registration_routes(directory: TenantDirectory) -> APIRouter:
+    """Returns `GET /v1/tenants/{tenant_id}/registration`: is the tenant registered (404 if not)."""
+    router = APIRouter(tags=["tenants"])
+
+    @router.get("/v1/tenants/{tenant_id}/registration")
+    async def registration(tenant_id: str) -> Any:
+        """Tells whether the tenant is registered, and at which configuration revision."""
+        try:
+            tenant = await directory.get(tenant_id)
+        except UnknownTenant:
+            return problem(404, ErrorCode.TENANT_UNKNOWN, "No such tenant.", title="Unknown tenant")
+        return {"tenant_id": tenant.tenant_id, "revision": tenant.revision}
 
     return router

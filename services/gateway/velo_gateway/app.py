@@ -7,6 +7,7 @@ from velo_gateway.context import Gateway
 from velo_gateway.downstream import Downstream
 from velo_gateway.ratelimit import WriteLimiter
 from velo_gateway.settings import GatewaySettings
+from velo_gateway.tenants import RegisteredTenants
 from velo_runtime import Service, build_service, run_service
 
 
@@ -18,7 +19,8 @@ def create_app(
     service = build_service(settings, uses_mongo=False, title="VeloConnect Numbers API")
     downstream = downstream or Downstream(settings)
     limiter = WriteLimiter(settings.writes_per_minute, settings.write_burst)
-    gateway = Gateway(settings, downstream, service.publisher, limiter)
+    tenants = RegisteredTenants(downstream)
+    gateway = Gateway(settings, downstream, service.publisher, limiter, tenants)
     http = service.http
     http.state.settings = settings
     http.state.gateway = gateway

@@ -59,12 +59,18 @@ def authenticate(request: Request) -> Caller:
         raise _unauthorized(f"the token is not valid: {type(exc).__name__}") from None
 
 
-def require_admin(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+async def registered(caller: Annotated[Caller, Depends(authenticate)], request: Request) -> Caller:
+    """Lets a caller through only if its tenant is registered."""
+    await request.app.state.gateway.tenants.check(caller.tenant_id)
+    return caller
+
+
+def require_admin(caller: Annotated[Caller, Depends(registered)]) -> Caller:
     """Lets only the tenant's admins through."""
     if caller.role is not Role.ADMIN:
         raise Problem(403, "Forbidden", "only tenant admins may do this")
     return caller
 
 
-AnyUser = Annotated[Caller, Depends(authenticate)]
+AnyUser = Annotated[Caller, Depends(registered)]
 Admin = Annotated[Caller, Depends(require_admin)]

@@ -11,6 +11,7 @@ from velo_contracts import Command, Topic
 from velo_gateway.downstream import Downstream
 from velo_gateway.ratelimit import WriteLimiter
 from velo_gateway.settings import GatewaySettings
+from velo_gateway.tenants import RegisteredTenants
 from velo_runtime import Publisher
 
 
@@ -22,6 +23,7 @@ class Gateway:
     downstream: Downstream
     publisher: Publisher
     limiter: WriteLimiter
+    tenants: RegisteredTenants
 
     async def send(self, command: Command, topic: Topic) -> None:
         """Puts a command on the owning service's command topic."""

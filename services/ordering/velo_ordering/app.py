@@ -24,7 +24,7 @@ from velo_ordering.store import INDEXES, RequestStore, request_key
 from velo_runtime import Service, build_service, consumes, run_service
 from velo_runtime.metrics import MeteredTransport
 from velo_runtime.outbox import OutboxRelay
-from velo_tenants import SecretBox, TenantDirectory, follow_tenants
+from velo_tenants import SecretBox, TenantDirectory, follow_tenants, registration_routes
 
 
 def create_app(settings: OrderingSettings | None = None, box: SecretBox | None = None) -> Service:
@@ -72,6 +72,7 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
 
     service.include(follow_tenants(directory, settings.group("tenants")), router)
     service.http.include_router(read_routes(store, reconciler))
+    service.http.include_router(registration_routes(directory))
     service.http.include_router(callback_routes(accounts, settings.public_base_url, nudge))
 
     async def start_loops() -> None:
