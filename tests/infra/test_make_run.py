@@ -1,4 +1,5 @@
-"""`make run` (velo_devinfra.run): comes up, reports ready, and Ctrl-C leaves no process behind."""
+"""`make run` (velo_devinfra.run): comes up, reports ready, restarts a crashed service, and Ctrl-C
+leaves no process behind."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def _cmdline(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
 
 
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -42,7 +50,9 @@ def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-async def test_make_run_comes_up_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
+async def test_make_run_comes_up_restarts_a_crashed_service_and_ctrl_c_stops_everything(
+    tmp_path: Path,
+) -> None:
     offset = free_offset()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -77,6 +87,17 @@ async def test_make_run_comes_up_and_ctrl_c_stops_every_process(tmp_path: Path) 
         assert sum("kafka.Kafka" in argv for argv in commands) == 1
         mongo = [argv for argv in commands if "VeloMongo" in argv]
         assert len(mongo) == 1 and mongo[0][mongo[0].index("--backend") + 1] == "h2"
+
+        [ordering] = [pid for pid in children if "velo_ordering.app" in _cmdline(pid)]
+        os.kill(ordering, signal.SIGKILL)  # a crash: the supervisor brings it back, alone
+        async with asyncio.timeout(60):
+            while "ordering exited" not in output[-1]:
+                output.append((await proc.stdout.readline()).decode())
+        assert "restart 1" in output[-1] and proc.returncode is None
+        ready = f"http://127.0.0.1:{8102 + offset}/ready"
+        await eventually(lambda: _answers(ready), timeout=60)
+        children = _children(proc.pid)
+        assert len(children) == 2 + len(components(offset)) and ordering not in children
     finally:
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 120)

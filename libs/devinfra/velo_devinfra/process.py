@@ -57,6 +57,10 @@ class ManagedProcess:
         """Tells whether the process is still running."""
         return self._proc is not None and self._proc.poll() is None
 
+    def exit_code(self) -> int | None:
+        """The exit code of a process that has ended (None while it runs or before start)."""
+        return self._proc.poll() if self._proc is not None else None
+
     def check_alive(self) -> None:
         """Raises ProcessFailed, with the end of its log, if the process has exited."""
         if self._proc is not None and self._proc.poll() is not None:

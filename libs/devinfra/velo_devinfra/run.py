@@ -4,7 +4,8 @@ The MongoDB-wire database is mongo-java-server with its H2 backend: the data fil
 folder between runs.
 
 Ctrl-C (or SIGTERM) stops everything it started, services first, and leaves no process behind.
-If any child dies, everything is stopped and the exit code says so.
+A service or sandbox that dies is restarted with backoff (and logged); only Kafka or the database
+dying stops everything, with an exit code that says so.
 """
 
 from __future__ import annotations
@@ -100,9 +101,26 @@ class System:
         """Raises ProcessFailed if any child has died."""
         for process in self.processes:
             process.check_alive()
+        self.check_infra()
+
+    def check_infra(self) -> None:
+        """Raises ProcessFailed if Kafka or the database has died."""
         for node in (self.infra.kafka.process, self.infra.mongo.process):
             if node:
                 node.check_alive()
+
+    def keep_alive(self, restarts: Restarts) -> None:
+        """Restarts (with backoff) every service or sandbox that died; raises if infra died."""
+        self.check_infra()
+        for component, process in zip(self.components, self.processes, strict=True):
+            if not process.alive() and restarts.due(component.name):
+                code = process.exit_code()
+                attempt = restarts.note(component.name)
+                print(
+                    f"velo-run: {component.name} exited (code {code}); restart {attempt}",
+                    flush=True,
+                )
+                process.start()
 
     def stop(self) -> None:
         """Stops services, then infrastructure."""
@@ -132,6 +150,30 @@ class System:
             "  (the README walks through the whole flow)",
         ]
         return "\n".join(lines)
+
+
+class Restarts:
+    """When each crashed component may be started again: 1 s, 2 s, 4 s … up to 30 s apart."""
+
+    def __init__(self, first: float = 1.0, longest: float = 30.0, calm: float = 60.0):
+        self.first, self.longest, self.calm = first, longest, calm
+        self._count: dict[str, int] = {}
+        self._last: dict[str, float] = {}
+
+    def due(self, name: str) -> bool:
+        """Tells whether the component's backoff has passed."""
+        if name not in self._last:
+            return True
+        wait = min(self.first * 2.0 ** (self._count[name] - 1), self.longest)
+        return bool(time.monotonic() - self._last[name] >= wait)
+
+    def note(self, name: str) -> int:
+        """Records a restart now; returns how many in a row (a calm minute starts over)."""
+        now = time.monotonic()
+        calm = now - self._last.get(name, now) > self.calm + self.longest
+        self._count[name] = 1 if calm or name not in self._count else self._count[name] + 1
+        self._last[name] = now
+        return self._count[name]
 
 
 def _interrupt(*_: object) -> None:
@@ -165,8 +207,9 @@ def main(argv: list[str] | None = None) -> None:
             f"VeloConnect Numbers is up ({time.monotonic() - started:.1f}s):\n{system.describe()}"
         )
         print("all services ready — Ctrl-C stops everything", flush=True)
+        restarts = Restarts()
         while True:
-            system.check()
+            system.keep_alive(restarts)
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nstopping …", flush=True)
