@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,20 +71,28 @@ class RunningSystem:
         return response.json() if response.content else None
 
 
-@pytest.fixture(scope="session")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    """Starts everything once for the end-to-end tests and stops it after."""
-    data: Path = tmp_path_factory.mktemp("system")
-    system = System(data, free_port(), free_port(), free_offset())
-    # Many tests write as the demo tenants; the write limit has its own test (tests/gateway).
-    roomy = {"VELO_GATEWAY_WRITE_BURST": "500", "VELO_GATEWAY_WRITES_PER_MINUTE": "600"}
+@contextmanager
+def started(system: System, **env: str) -> Iterator[RunningSystem]:
+    """Starts the system (with env for its processes), yields it, fails on unplanned queries."""
     try:
-        with pytest.MonkeyPatch.context() as env:
-            for name, value in roomy.items():
-                env.setenv(name, value)
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
             system.start()
         running = RunningSystem(system)
         yield running
         assert not running.unplanned_queries()
     finally:
         system.stop()
+
+
+@pytest.fixture(scope="session")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """Starts everything once for the end-to-end tests and stops it after."""
+    data: Path = tmp_path_factory.mktemp("system")
+    system = System(data, free_port(), free_port(), free_offset())
+    # Many tests write as the demo tenants; the write limit has its own test (tests/gateway).
+    with started(
+        system, VELO_GATEWAY_WRITE_BURST="500", VELO_GATEWAY_WRITES_PER_MINUTE="600"
+    ) as running:
+        yield running

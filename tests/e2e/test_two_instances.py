@@ -21,7 +21,7 @@ from velo_devinfra.run import System
 from velo_devinfra.stack import free_port
 from velotest import eventually, free_offset, read_all
 
-from .conftest import RunningSystem
+from .conftest import RunningSystem, started
 from .flows import audit_entries, number, request_number, until_status, walkthrough
 
 pytestmark = pytest.mark.infra
@@ -33,16 +33,10 @@ SERVICES = ("ordering", "sip-routing", "assignment", "audit")
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     """The whole system with two instances of each service."""
-    system = System(
-        tmp_path_factory.mktemp("twice"), free_port(), free_port(), free_offset(), instances=2
-    )
-    try:
-        system.start()
-        running = RunningSystem(system)
+    data = tmp_path_factory.mktemp("twice")
+    system = System(data, free_port(), free_port(), free_offset(), instances=2)
+    with started(system) as running:
         yield running
-        assert not running.unplanned_queries()
-    finally:
-        system.stop()
 
 
 def test_every_service_runs_twice(twice: RunningSystem) -> None:

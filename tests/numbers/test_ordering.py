@@ -173,6 +173,22 @@ async def test_two_tenants_racing_for_one_number_end_approved_and_unavailable(
     assert didww.orders_for(first.request_id) + didww.orders_for(second.request_id) == 1
 
 
+async def _held_number(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> tuple[Tenant, str]:
+    """A new tenant holding one number it requested (approved)."""
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    number = free_number(didww, "Los Angeles")
+    await send(specific(tenant, number))
+    await events.one(tenant.id, "NumberApproved", number=number)
+    return tenant, number
+
+
 async def test_release_terminates_at_didww_once_and_the_number_can_be_requested_again(
     ordering: RunningOrdering,
     didww: DidwwSandbox,
@@ -180,11 +196,7 @@ async def test_release_terminates_at_didww_once_and_the_number_can_be_requested_
     events: EventLog,
     send: Send,
 ) -> None:
-    tenant = await make_tenant("acme")
-    await ordering.knows(tenant)
-    number = free_number(didww, "Los Angeles")
-    await send(specific(tenant, number))
-    await events.one(tenant.id, "NumberApproved", number=number)
+    tenant, number = await _held_number(ordering, didww, make_tenant, events, send)
 
     release = ReleaseNumber(tenant_id=tenant.id, actor=ADMIN, number=number)
     await send(release)
@@ -207,11 +219,7 @@ async def test_a_release_didww_refuses_alerts_the_admin_and_the_number_stays_hel
     events: EventLog,
     send: Send,
 ) -> None:
-    tenant = await make_tenant("acme")
-    await ordering.knows(tenant)
-    number = free_number(didww, "Los Angeles")
-    await send(specific(tenant, number))
-    await events.one(tenant.id, "NumberApproved", number=number)
+    tenant, number = await _held_number(ordering, didww, make_tenant, events, send)
 
     didww.state.faults.replace_plan(FaultPlan(error_rate=1.0, error_status=422))
     try:

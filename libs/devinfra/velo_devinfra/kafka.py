@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from velo_devinfra.jdk import copy_jars, jdk_tool
 from velo_devinfra.paths import cache_dir, content_key, project_root
 from velo_devinfra.process import ManagedProcess, ProcessFailed, wait_until_ready
 
@@ -30,22 +29,7 @@ def ensure_kafka_jars() -> Path:
     done = lib / ".complete"
     if done.exists():
         return lib
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise ProcessFailed("Maven (mvn) is not on PATH; it is needed once to fetch Kafka's jars")
-    subprocess.run(  # noqa: S603
-        [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(pom),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={lib}",
-            "-DincludeScope=runtime",
-        ],
-        check=True,
-    )
+    copy_jars(pom, lib, "Kafka's jars")
     done.touch()
     return lib
 
@@ -132,11 +116,8 @@ class KafkaNode:
         )
 
     def _java(self, lib: Path, heap_mb: int) -> list[str]:
-        java = (
-            Path(os.environ["JAVA_HOME"]) / "bin" / "java" if "JAVA_HOME" in os.environ else "java"
-        )
         return [
-            str(java),
+            jdk_tool("java"),
             f"-Xms{min(heap_mb, 256)}m",
             f"-Xmx{heap_mb}m",
             f"-Dlog4j2.configurationFile={kafka_dir() / 'log4j2.properties'}",

@@ -17,8 +17,9 @@ from typing import Literal
 
 from pymongo import AsyncMongoClient
 
+from velo_devinfra.jdk import copy_jars, jdk_tool
 from velo_devinfra.paths import cache_dir, content_key, project_root
-from velo_devinfra.process import ManagedProcess, ProcessFailed, wait_until_ready
+from velo_devinfra.process import ManagedProcess, wait_until_ready
 
 Backend = Literal["memory", "h2"]
 BACKENDS: tuple[Backend, ...] = ("memory", "h2")
@@ -43,16 +44,6 @@ class MongoLauncher:
         return f"{self.classes}{os.pathsep}{self.lib}/*"
 
 
-def jdk_tool(name: str) -> str:
-    """Returns java or javac: from JAVA_HOME when it is set, else from PATH."""
-    if home := os.environ.get("JAVA_HOME"):
-        return str(Path(home) / "bin" / name)
-    found = shutil.which(name)
-    if found is None:
-        raise ProcessFailed(f"{name} is not on PATH (nor JAVA_HOME set); JDK 17+ is needed")
-    return found
-
-
 def ensure_mongo_launcher() -> MongoLauncher:
     """Resolves the jars with Maven and compiles the launcher once into the cache."""
     src = mongo_dir()
@@ -61,29 +52,12 @@ def ensure_mongo_launcher() -> MongoLauncher:
     launcher = MongoLauncher(home / "lib", home / "classes")
     if (home / ".complete").exists():
         return launcher
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise ProcessFailed(
-            "Maven (mvn) is not on PATH; it is needed once to fetch mongo-java-server's jars"
-        )
     # Built beside the cache entry, then renamed into place: a concurrent or interrupted build
     # never leaves a half-built entry where another run would use it.
     building = home.with_name(f"{home.name}.building-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     try:
-        subprocess.run(  # noqa: S603
-            [
-                mvn,
-                "-q",
-                "-B",
-                "-f",
-                str(pom),
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={building / 'lib'}",
-                "-DincludeScope=runtime",
-            ],
-            check=True,
-        )
+        copy_jars(pom, building / "lib", "mongo-java-server's jars")
         subprocess.run(  # noqa: S603
             [
                 jdk_tool("javac"),
