@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     VENDOR_UNAVAILABLE = "vendor_unavailable"
     VENDOR_REJECTED = "vendor_rejected"
     ROUTING_FAILED = "routing_failed"
+    RELEASE_REFUSED = "release_refused"
     DRIFT_DETECTED = "drift_detected"
     STUCK = "stuck"
     # API (HTTP problems)

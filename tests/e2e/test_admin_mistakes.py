@@ -237,3 +237,33 @@ async def test_7_the_same_idempotency_key_with_another_body_is_422(running: Runn
 
 async def _known(api: httpx.AsyncClient, request_id: str) -> bool:
     return (await api.get(f"/v1/number-requests/{request_id}")).status_code == 200
+
+
+async def test_a_release_didww_refuses_after_the_202_shows_on_the_number_and_alerts(
+    running: RunningSystem,
+) -> None:
+    async with running.api(TENANT, ADMIN) as api:
+        e164 = await _active(api, await _offer(api, 14))
+        running.sandbox("didww", "POST", "/_admin/faults", json=REFUSING)
+        try:
+            accepted = await api.post(f"/v1/numbers/{e164}/release")
+            assert accepted.status_code == 202
+            command_id = accepted.json()["id"]
+
+            async def refused() -> dict[str, Any] | None:
+                row = (await api.get(f"/v1/numbers/{e164}")).json()
+                mine = [c for c in row["changes"] if c["command_id"] == command_id]
+                return mine[0] if mine else None
+
+            change = await eventually(refused, timeout=SLOW)
+        finally:
+            running.sandbox("didww", "POST", "/_admin/faults", json={})
+        alerts = (await api.get("/v1/alerts")).json()["items"]
+        row = (await api.get(f"/v1/numbers/{e164}")).json()
+    assert (change["kind"], change["outcome"]) == ("release", "refused")
+    assert "still yours and still billed" in change["reason"] and row["status"] == "active"
+    assert any(a["code"] == "release_refused" and a["number"] == e164 for a in alerts)
+
+
+REFUSING = {"error_rate": 1.0, "error_status": 422}
+"""DIDWW's sandbox answering every call with 422 (a refusal no retry changes)."""

@@ -227,7 +227,7 @@ async def test_a_release_didww_refuses_alerts_the_admin_and_the_number_stays_hel
         alert = await events.one(tenant.id, "AdminAlertRaised", number=number)
     finally:
         didww.state.faults.replace_plan(FaultPlan())
-    assert alert.recipient == ADMIN.user_id and alert.code == "vendor_rejected"
+    assert alert.recipient == ADMIN.user_id and alert.code == "release_refused"
     assert "still yours and still billed" in alert.detail
     assert not events.of(tenant.id, "NumberReleased")
     [did] = [d for d in didww.state.state.dids(tenant.api_key) if "+" + d.number == number]

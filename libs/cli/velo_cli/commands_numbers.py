@@ -174,7 +174,8 @@ def release(
     if not wait:
         _accepted(accepted, as_json)
         return
-    wait_for_release(api, accepted.location or path, timeout, as_json)
+    command_id = str((accepted.body or {}).get("id", ""))
+    wait_for_release(api, accepted.location or path, command_id, timeout, as_json)
 
 
 def _confirm(number: str) -> None:

@@ -95,13 +95,19 @@ def wait_for_commands(
         stop("; ".join(f"{c['kind']} refused: {c.get('reason')}" for c in refused), REFUSED)
 
 
-def wait_for_release(api: Api, location: str, timeout: float, as_json: bool) -> None:
-    """Wait until the number shows as released (billing stopped)."""
+def wait_for_release(
+    api: Api, location: str, command_id: str, timeout: float, as_json: bool
+) -> None:
+    """Wait until the number shows as released (billing stopped), or the release refused."""
     row: dict[str, Any] = {}
     for _ in polls(timeout):
         row = read(api, location) or row
         if row.get("status") == "released":
             break
+        refused = [c for c in row.get("changes", []) if c["command_id"] == command_id]
+        if refused:
+            _report(row, as_json)
+            stop(f"release refused: {refused[0].get('reason')}", REFUSED)
     else:
         _report(row, as_json)
         stop(f"not released after {timeout:g}s; {_later(location)}", TIMED_OUT)

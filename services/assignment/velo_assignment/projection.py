@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from velo_assignment.domain import advance
-from velo_assignment.store import Document, NumberBook, row_id
+from velo_assignment.store import Document, NumberBook, noting, row_id
 from velo_contracts import (
+    AdminAlertRaised,
+    ErrorCode,
     Message,
     NumberApproved,
     NumberFacts,
@@ -20,6 +22,7 @@ from velo_contracts import (
 
 PROJECTED_TYPES = frozenset(
     {
+        "AdminAlertRaised",
         "NumberApproved",
         "NumberImported",
         "NumberReleased",
@@ -76,6 +79,8 @@ async def project(book: NumberBook, event: Message) -> None:
         case RoutingRemoved():
             await book.set_routed(tenant, event.number, False)
             await _change(book, event, moving_to("released"))
+        case AdminAlertRaised(code=ErrorCode.RELEASE_REFUSED, number=str()):
+            await _change(book, event, release_refused(event))
 
 
 def _delivered(did_id: str, facts: NumberFacts, origin: str, request_id: str | None = None) -> Any:
@@ -109,6 +114,19 @@ def routing_outcome(outcome: str, then: Any) -> Any:
         return dict(then(row)) | {"changes": changes}
 
     return change
+
+
+def release_refused(alert: AdminAlertRaised) -> Any:
+    """Returns a change that notes, among the row's changes, a release DIDWW refused."""
+    refused = {
+        "command_id": alert.causation_id,
+        "kind": "release",
+        "at": alert.occurred_at,
+        "by": alert.recipient or alert.actor.user_id,
+        "outcome": "refused",
+        "reason": alert.detail,
+    }
+    return lambda row: {"changes": noting(row, refused)}
 
 
 def released(at: datetime, billing_stopped_at: datetime) -> Any:

@@ -64,10 +64,10 @@ async def _refused(
     log.warning("release_refused_by_didww", number=command.number, error=why[:300])
     alert = AdminAlertRaised.caused_by(
         command,
-        alert_id=stable_id(command.tenant_id, command.command_id, ErrorCode.VENDOR_REJECTED),
+        alert_id=stable_id(command.tenant_id, command.command_id, ErrorCode.RELEASE_REFUSED),
         recipient=command.actor.user_id,
         severity=AlertSeverity.CRITICAL,
-        code=ErrorCode.VENDOR_REJECTED,
+        code=ErrorCode.RELEASE_REFUSED,
         title=f"{command.number} was not released",
         detail=f"DIDWW refused to terminate it ({why}); it is still yours and still billed.",
         number=command.number,
