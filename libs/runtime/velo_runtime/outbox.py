@@ -11,14 +11,14 @@ twice, never lose or reorder the first publication of each.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from pymongo.asynchronous.collection import AsyncCollection
 
 from velo_contracts import Event
 from velo_contracts.topics import Topic
 from velo_runtime.documents import Decide, Document, Documents, MongoDocuments, change
-from velo_runtime.kafka import Publisher
 from velo_runtime.logs import get_logger
 from velo_runtime.mongo import IndexSpec
 
@@ -57,20 +57,48 @@ def _without(message_id: str) -> Decide:
     return drop
 
 
+class EventSink(Protocol):
+    """Where relayed events go (the service's Kafka publisher, or a test's list)."""
+
+    async def publish(self, message: Any, topic: Topic) -> None:
+        """Publishes one event to its topic."""
+
+
+PendingIds = Callable[[int], Awaitable[list[str]]]
+"""Returns up to n ids of documents with events waiting (the safety net's scan)."""
+
+
+def pending_in(collection: AsyncCollection[Document]) -> PendingIds:
+    """Returns the safety-net scan of a MongoDB collection (served by `outbox_index`)."""
+
+    async def scan(limit: int) -> list[str]:
+        found = collection.find({PENDING: {"$gt": 0}}, {"_id": 1}).limit(limit)
+        return [doc["_id"] async for doc in found]
+
+    return scan
+
+
 class OutboxRelay:
     """Publishes the outboxes of one collection's documents to their topic."""
 
     def __init__(
-        self,
-        collection: AsyncCollection[Document],
-        publisher: Publisher,
-        topic: Topic,
-        docs: Documents | None = None,
+        self, docs: Documents, pending_ids: PendingIds, publisher: EventSink, topic: Topic
     ):
-        self.collection = collection
-        self.docs = docs or MongoDocuments(collection)
+        self.docs = docs
+        self.pending_ids = pending_ids
         self.publisher = publisher
         self.topic = topic
+
+    @classmethod
+    def of(
+        cls,
+        collection: AsyncCollection[Document],
+        publisher: EventSink,
+        topic: Topic,
+        docs: Documents | None = None,
+    ) -> OutboxRelay:
+        """Returns the relay of a MongoDB collection."""
+        return cls(docs or MongoDocuments(collection), pending_in(collection), publisher, topic)
 
     async def relay(self, doc_id: str) -> None:
         """Publishes and removes every waiting event of one document."""
@@ -90,8 +118,7 @@ class OutboxRelay:
 
     async def relay_all(self, limit: int = 200) -> int:
         """Publishes the outboxes left behind (after a crash, say); returns how many documents."""
-        found = self.collection.find({PENDING: {"$gt": 0}}, {"_id": 1}).limit(limit)
-        keys = [doc["_id"] async for doc in found]
+        keys = await self.pending_ids(limit)
         for key in keys:
             await self.relay(key)
         return len(keys)

@@ -40,7 +40,7 @@ def create_app(
             base_url=settings.sip_routing_url, timeout=settings.sip_routing_timeout_seconds
         )
     )
-    relay = OutboxRelay(book.rows, service.publisher, ASSIGNMENT_EVENTS, book.docs)
+    relay = OutboxRelay.of(book.rows, service.publisher, ASSIGNMENT_EVENTS, book.docs)
     tasks = Background()
     service.include(_subscribers(settings, book, checker, relay, service.publisher))
     service.http.include_router(read_api(book))

@@ -43,7 +43,7 @@ class Converger:
         self.tenants = tenants
         self.clients = clients
         self.directory = directory
-        self.outbox = OutboxRelay(store.routes, publisher, ROUTING_EVENTS, store.docs)
+        self.outbox = OutboxRelay.of(store.routes, publisher, ROUTING_EVENTS, store.docs)
         self.claims = claims
         self.backoff = Backoff(settings.apply_backoff_seconds, settings.apply_backoff_max_seconds)
         self._wake = asyncio.Event()
