@@ -35,6 +35,12 @@ class Audit:
             if not (cursor := page["next_cursor"]):
                 return items
 
+    async def alerts(self, tenant: str, user: str) -> list[dict[str, Any]]:
+        """Returns the alerts user sees."""
+        found = await self.http.get(f"/v1/tenants/{tenant}/alerts", params={"user": user})
+        items: list[dict[str, Any]] = found.json()["items"]
+        return items
+
 
 def audit_settings(kafka: str, mongo: str, unique: Callable[[str], str]) -> AuditSettings:
     """Settings for a test audit service: its own database and group."""
@@ -66,12 +72,15 @@ async def send(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Any]]:
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
 
-    async def send(message: Message, topic: Topic) -> None:
+    async def send(
+        message: Message, topic: Topic | str, extra: dict[str, str] | None = None
+    ) -> None:
+        headers = envelope_headers(message) | (extra or {})
         await producer.send_and_wait(
-            topic.name,
+            topic if isinstance(topic, str) else topic.name,
             message.model_dump_json().encode(),
             key=message.partition_key().encode(),
-            headers=[(k, v.encode()) for k, v in envelope_headers(message).items()],
+            headers=[(k, v.encode()) for k, v in headers.items()],
         )
 
     yield send

@@ -83,9 +83,28 @@ async def test_every_event_is_stored_exactly_once_and_dead_letters_too(
     [dead] = [entry for entry in entries if entry["type"] == "unparseable"]
     assert dead["dead_letter"] == {"error": "bad input"}
     assert dead["topic"] == ORDERING_COMMANDS.dlq
+    assert dead["id"].startswith("dead-letter:")
     [ordered] = [entry for entry in entries if entry["type"] == "NumberOrdered"]
     assert ordered["cost"] == {"amount": "1.50", "currency": "USD"}
     assert (ordered["actor"]["user_id"], ordered["number"]) == ("alice", NUMBER)
+
+
+async def test_a_dead_lettered_command_is_its_own_entry_and_alerts_its_admin(
+    audit: Audit, send: Callable[..., Any], unique: Callable[[str], str]
+) -> None:
+    tenant = unique("acme")
+    flow = _flow(tenant)
+    await send(flow["assigned"], ASSIGNMENT_EVENTS)
+    dead_letter = {"x-dlq-error": "PortSIP said no", "x-dlq-attempts": "5"}
+    await send(flow["assigned"], ASSIGNMENT_EVENTS.dlq, dead_letter)
+
+    entries = await eventually(lambda: _count(audit, tenant, 2))
+    original, dead = sorted(entries, key=lambda e: e["id"].startswith("dead-letter:"))
+    assert dead["message_id"] == original["message_id"] == flow["assigned"].message_id
+    assert dead["dead_letter"] == {"error": "PortSIP said no", "attempts": "5"}
+    alerts = await eventually(lambda: audit.alerts(tenant, "bob"))
+    assert [a["code"] for a in alerts] == ["dead_lettered"]
+    assert "PortSIP said no" in alerts[0]["detail"] and alerts[0]["recipient"] == "bob"
 
 
 async def _count(audit: Audit, tenant: str, expected: int) -> list[dict[str, Any]] | None:

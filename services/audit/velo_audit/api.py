@@ -88,8 +88,10 @@ def audit_api(store: AuditStore) -> APIRouter:
 
 
 def _public(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry as the API shows it: `id` (a dead letter's is `dead-letter:<message id>`)."""
     entry = dict(entry)
-    entry["message_id"] = entry.pop("_id")
+    entry["id"] = entry.pop("_id")
+    entry.setdefault("message_id", entry["id"])
     return entry
 
 
@@ -128,6 +130,6 @@ def _row(entry: dict[str, Any]) -> list[str]:
         cost.get("setup_price"),
         cost.get("monthly_price"),
         entry.get("correlation_id"),
-        entry["_id"],
+        entry.get("message_id") or entry["_id"],
     ]
     return ["" if value is None else str(value) for value in values]

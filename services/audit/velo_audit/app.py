@@ -19,7 +19,14 @@ def create_app(settings: AuditSettings | None = None) -> Service:
     stored = Counter(
         "velo_audit_events_stored_total", "Audit entries stored.", registry=service.metrics.registry
     )
-    service.include(ingest_router(store, settings.group("all-topics"), settings.batch_size, stored))
+    dead = Counter(
+        "velo_dead_letters_seen_total",
+        "Dead-lettered messages recorded, by DLQ topic.",
+        ["topic"],
+        registry=service.metrics.registry,
+    )
+    group = settings.group("all-topics")
+    service.include(ingest_router(store, group, settings.batch_size, stored, dead))
     service.http.include_router(audit_api(store))
     return service
 

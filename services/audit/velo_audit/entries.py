@@ -19,8 +19,15 @@ def to_entry(record: ConsumerRecord[Any, Any], recorded_at: datetime) -> dict[st
     payload = _payload(record.value)
     headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
     actor = _section(payload, "actor")
+    dead_letter = _dead_letter(record.topic, headers)
+    message_id = payload.get("message_id") or headers.get("velo-message-id")
+    if dead_letter is not None:  # its own entry, beside the original's (same message id)
+        entry_id = f"dead-letter:{message_id or _position_id(record)}"
+    else:
+        entry_id = message_id or _position_id(record)
     return {
-        "_id": payload.get("message_id") or _position_id(record),
+        "_id": entry_id,
+        "message_id": message_id,
         "tenant_id": payload.get("tenant_id") or headers.get("velo-tenant-id"),
         "type": payload.get("type") or headers.get("velo-type") or "unparseable",
         "actor": {"user_id": actor.get("user_id"), "role": actor.get("role")},
@@ -32,7 +39,7 @@ def to_entry(record: ConsumerRecord[Any, Any], recorded_at: datetime) -> dict[st
         "request_id": payload.get("request_id"),
         "cost": _cost(payload),
         "topic": record.topic,
-        "dead_letter": _dead_letter(record.topic, headers),
+        "dead_letter": dead_letter,
         "payload": _without_secrets(payload),
     }
 
