@@ -15,26 +15,15 @@ import typer
 
 from velo_cli.api import Api, ApiError, SetupError
 from velo_cli.render import fail
+from velo_contracts import NumberType as NumberType
+from velo_contracts import TargetType
 
 REFUSED, UNUSABLE, TIMED_OUT = 1, 2, 3
 """Exit codes: refused or failed; cannot run (setup, gateway down, not confirmed); no outcome."""
 
 
-class NumberType(StrEnum):
-    """Kinds of DIDWW numbers."""
-
-    LOCAL = "local"
-    MOBILE = "mobile"
-    TOLL_FREE = "toll_free"
-
-
-class TargetKind(StrEnum):
-    """What a number's calls can ring."""
-
-    AGENT = "agent"
-    EXTENSION = "extension"
-    QUEUE = "queue"
-    RING_GROUP = "ring_group"
+TargetKind = TargetType
+"""What a number's calls can ring (the contracts' own list)."""
 
 
 class ListStatus(StrEnum):
