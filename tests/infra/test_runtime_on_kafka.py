@@ -22,14 +22,12 @@ ADMIN = Actor(user_id="admin-1", role=Role.ADMIN)
 
 
 def _settings(bootstrap: str, **overrides: object) -> ServiceSettings:
-    return ServiceSettings(
-        service_name="test",
-        kafka_bootstrap=bootstrap,
-        handler_max_attempts=3,
-        retry_backoff_seconds=0.01,
-        retry_backoff_max_seconds=0.05,
-        **overrides,
-    )
+    chosen: dict[str, object] = {
+        "retry_deadline_seconds": 0.3,
+        "retry_backoff_seconds": 0.01,
+        "retry_backoff_max_seconds": 0.05,
+    }
+    return ServiceSettings(service_name="test", kafka_bootstrap=bootstrap, **chosen | overrides)
 
 
 def _command(request_id: str, number: str = "+493012345678") -> RequestNumber:
@@ -148,14 +146,23 @@ async def _reports(stream: asyncio.StreamReader | None, until: str) -> list[str]
     return reports
 
 
-async def _dlq_service(bootstrap: str, commands: Topic, group: str, calls: list[str]) -> Service:
-    service = build_service(_settings(bootstrap), uses_mongo=False)
+async def _dlq_service(
+    bootstrap: str,
+    commands: Topic,
+    group: str,
+    calls: list[str],
+    fails_until: int = 10**9,
+    **overrides: object,
+) -> Service:
+    """A service whose handler fails for `poison*` requests, the first fails_until times."""
+    service = build_service(_settings(bootstrap, **overrides), uses_mongo=False)
     router = KafkaRouter()
 
     @consumes(router, commands, group_id=group)
     async def on_request_number(command: RequestNumber) -> None:
         calls.append(command.request_id)
-        if command.request_id.startswith("poison"):
+        failing = command.request_id.startswith("poison")
+        if failing and calls.count(command.request_id) <= fails_until:
             raise RuntimeError(f"cannot handle {command.request_id}")
 
     service.include(router)
@@ -163,7 +170,7 @@ async def _dlq_service(bootstrap: str, commands: Topic, group: str, calls: list[
     return service
 
 
-async def test_a_poison_message_goes_to_the_dlq_after_n_tries_and_the_partition_moves_on(
+async def test_a_failing_message_is_parked_in_the_dlq_after_its_deadline_and_the_partition_moves_on(
     kafka_bootstrap: str, unique: Callable[[str], str], producer: AIOKafkaProducer
 ) -> None:
     commands, _ = _topics(unique)
@@ -181,15 +188,42 @@ async def test_a_poison_message_goes_to_the_dlq_after_n_tries_and_the_partition_
     finally:
         await service.stop()
 
-    assert calls == ["poison-1", "poison-1", "poison-1", "good-2"]
+    tries = calls.count("poison-1")
+    assert tries >= 2
+    assert calls == ["poison-1"] * tries + ["good-2"]
     headers = {name: value.decode() for name, value in dead.headers}
     assert json.loads(dead.value) == json.loads(poison.model_dump_json())
     assert dead.key == b"+493012345678"
     assert headers["x-trace"] == "trace-42"
     assert headers["x-dlq-error-type"] == "RuntimeError"
     assert headers["x-dlq-error"] == "cannot handle poison-1"
-    assert (headers["x-dlq-attempts"], headers["x-dlq-original-topic"]) == ("3", commands.name)
+    assert headers["x-dlq-attempts"] == str(tries)
+    assert headers["x-dlq-original-topic"] == commands.name
     assert f'velo_messages_dead_lettered_total{{topic="{commands.name}"}} 1.0' in metrics
+
+
+async def test_a_fault_that_outlasts_many_tries_delays_the_message_but_never_drops_it(
+    kafka_bootstrap: str, unique: Callable[[str], str], producer: AIOKafkaProducer
+) -> None:
+    # Defect 1 of issue 12: five quick tries (~8 s) were shorter than a peer's restart, and the
+    # command was dead-lettered. Now it is retried until the fault ends, well past five tries.
+    commands, _ = _topics(unique)
+    calls: list[str] = []
+    await _send(producer, commands.name, _command("poison-slow"))
+    await _send(producer, commands.name, _command("good-after"))
+    service = await _dlq_service(
+        kafka_bootstrap, commands, unique("group"), calls, fails_until=12, retry_deadline_seconds=60
+    )
+    try:
+        await eventually(lambda: "good-after" in calls, timeout=60)
+        transport = httpx.ASGITransport(app=service.http)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+            metrics = (await http.get("/metrics")).text
+    finally:
+        await service.stop()
+    assert calls == ["poison-slow"] * 13 + ["good-after"]
+    assert f'velo_handler_retries_total{{topic="{commands.name}"}} 12.0' in metrics
+    assert "velo_messages_dead_lettered_total{" not in metrics
 
 
 async def test_a_message_that_cannot_parse_goes_to_the_dlq_at_once(

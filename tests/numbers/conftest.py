@@ -92,7 +92,7 @@ async def ordering(
         claim_seconds=5,
         retry_base_seconds=0.2,
         retry_max_seconds=1,
-        handler_max_attempts=3,
+        retry_deadline_seconds=1.0,
         retry_backoff_seconds=0.05,
         retry_backoff_max_seconds=0.2,
     )

@@ -69,5 +69,5 @@ def test_backoff_doubles_with_jitter_and_stops_at_the_cap() -> None:
 
 
 def test_settings_refuse_a_nonsense_retry_policy() -> None:
-    with pytest.raises(ValueError, match="handler_max_attempts"):
-        ServiceSettings(handler_max_attempts=0)
+    with pytest.raises(ValueError, match="retry_deadline_seconds"):
+        ServiceSettings(retry_deadline_seconds=0)

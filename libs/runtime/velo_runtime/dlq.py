@@ -1,9 +1,13 @@
 """Retry-then-dead-letter for Kafka handlers.
 
 A failing handler's message is not acked: the consumer seeks back and retries it, waiting longer
-each time. After `max_attempts` tries (or at once, for a message that can never parse) it is
-published to `<topic>.dlq` with its original payload, key and headers plus the error, then acked
-so the partition keeps moving.
+each time (up to a cap), for as long as the fault lasts — a peer or the database being down
+delays the outcome, it does not drop it. Only when the retries pass their deadline (`deadline`
+seconds after the first failure), or at once for a poison message (one that can never parse, or
+a refusal no retry can change), is it parked: published to `<topic>.dlq` with its original
+payload, key and headers plus the error, then acked so the partition keeps moving. Audit records
+every parked message as its own entry and alerts the tenant's admins; `velo-dlq` lists, replays
+and discards them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -36,6 +41,14 @@ class PoisonMessage(Exception):
 POISON = (PoisonMessage, ValidationError, json.JSONDecodeError, UnicodeDecodeError)
 
 
+@dataclass
+class _Failing:
+    """A record that keeps failing: since when (monotonic seconds) and how many tries so far."""
+
+    since: float
+    attempts: int = 0
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Exponential backoff with jitter: base, 2·base, 4·base, … capped at cap seconds."""
@@ -53,13 +66,13 @@ class DeadLetterPolicy:
     """Broker middleware factory that retries failing handlers and dead-letters the hopeless."""
 
     def __init__(
-        self, metrics: ServiceMetrics, max_attempts: int = 5, backoff: Backoff = Backoff()
+        self, metrics: ServiceMetrics, deadline: float = 900.0, backoff: Backoff = Backoff()
     ):
         self.metrics = metrics
-        self.max_attempts = max_attempts
+        self.deadline = deadline
         self.backoff = backoff
         self.broker: KafkaBroker | None = None
-        self._failures: dict[tuple[str, int, int], int] = {}
+        self._failures: dict[tuple[str, int, int], _Failing] = {}
 
     def bind(self, broker: KafkaBroker) -> None:
         """Gives the policy the broker it publishes dead letters with."""
@@ -71,22 +84,24 @@ class DeadLetterPolicy:
     async def handle_failure(self, record: ConsumerRecord[Any, Any], error: BaseException) -> bool:
         """Decides a failed record's fate; returns True when it was dead-lettered (ack it)."""
         key = (record.topic, record.partition, record.offset)
-        attempts = self._failures.get(key, 0) + 1
-        if attempts < self.max_attempts and not isinstance(error, POISON):
-            self._failures[key] = attempts
+        failing = self._failures.setdefault(key, _Failing(time.monotonic()))
+        failing.attempts += 1
+        remaining = failing.since + self.deadline - time.monotonic()
+        if remaining > 0 and not isinstance(error, POISON):
             self.metrics.retries.labels(record.topic).inc()
-            delay = self.backoff.delay(attempts)
+            delay = min(self.backoff.delay(failing.attempts), remaining)
             log.warning(
                 "handler_failed_will_retry",
                 topic=record.topic,
                 offset=record.offset,
-                attempt=attempts,
+                attempt=failing.attempts,
                 retry_in=round(delay, 3),
+                gives_up_in=round(remaining, 1),
                 error=repr(error),
             )
             await asyncio.sleep(delay)
             return False
-        await self.dead_letter(record, error, attempts)
+        await self.dead_letter(record, error, failing.attempts)
         self._failures.pop(key, None)
         return True
 
@@ -96,7 +111,9 @@ class DeadLetterPolicy:
         """Waits before a failed batch is fetched again (the wait grows while it keeps failing)."""
         first = records[0]
         key = (first.topic, first.partition, first.offset)
-        attempts = self._failures[key] = self._failures.get(key, 0) + 1
+        failing = self._failures.setdefault(key, _Failing(time.monotonic()))
+        failing.attempts += 1
+        attempts = failing.attempts
         self.metrics.retries.labels(first.topic).inc()
         delay = self.backoff.delay(attempts)
         log.warning(

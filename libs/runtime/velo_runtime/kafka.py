@@ -25,7 +25,7 @@ def make_broker(settings: ServiceSettings, metrics: ServiceMetrics) -> KafkaBrok
     """Builds the service's broker: at-least-once acks, retry-then-DLQ, metrics, log context."""
     policy = DeadLetterPolicy(
         metrics,
-        max_attempts=settings.handler_max_attempts,
+        deadline=settings.retry_deadline_seconds,
         backoff=Backoff(settings.retry_backoff_seconds, settings.retry_backoff_max_seconds),
     )
     broker = KafkaBroker(

@@ -35,11 +35,12 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
     http_port: int = Field(default=8000, description="Port of health, metrics and read API.")
-    handler_max_attempts: int = Field(
-        default=5,
-        ge=1,
-        validation_alias=_shared("handler_max_attempts"),
-        description="Tries of a failing handler before its message goes to the DLQ.",
+    retry_deadline_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        validation_alias=_shared("retry_deadline_seconds"),
+        description="How long a failing handler's message is retried (from its first failure) "
+        "before it is parked in its DLQ, visibly (audit entry, admin alert).",
     )
     retry_backoff_seconds: float = Field(
         default=0.5,
