@@ -12,12 +12,14 @@ from velo_contracts.commands import (
     SpecificNumber,
     UnassignNumber,
 )
-from velo_contracts.envelope import Actor, Command, Event, Message, Role
+from velo_contracts.envelope import PLATFORM_TENANT_ID, Actor, Command, Event, Message, Role
 from velo_contracts.errors import ErrorCode
 from velo_contracts.events import (
     AdminAlertRaised,
     AlertSeverity,
     AssignmentRejected,
+    DeadLetterDiscarded,
+    DeadLetterReplayed,
     NumberApproved,
     NumberAssigned,
     NumberFacts,
@@ -38,6 +40,7 @@ from velo_contracts.types import InboundTarget, KycRequirement, NumberType, Targ
 
 __all__ = [
     "ALL_TOPICS",
+    "PLATFORM_TENANT_ID",
     "TOPICS_BY_NAME",
     "Actor",
     "AdminAlertRaised",
@@ -45,6 +48,8 @@ __all__ = [
     "AssignNumber",
     "AssignmentRejected",
     "Command",
+    "DeadLetterDiscarded",
+    "DeadLetterReplayed",
     "ErrorCode",
     "Event",
     "InboundTarget",

@@ -37,6 +37,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     AGENT = "agent"
     SYSTEM = "system"
+    OPERATOR = "operator"
 
 
 class Actor(BaseModel):
@@ -51,6 +52,15 @@ class Actor(BaseModel):
     def system(cls, service: str) -> Actor:
         """Names a service acting on its own (reconciliation, retries, drift repair)."""
         return cls(user_id=service, role=Role.SYSTEM)
+
+    @classmethod
+    def operator(cls, user_id: str) -> Actor:
+        """Names a platform operator acting with the ops tools (e.g. `velo-dlq replay`)."""
+        return cls(user_id=user_id, role=Role.OPERATOR)
+
+
+PLATFORM_TENANT_ID = "_platform"
+"""Tenant id of a message about no tenant in particular (never a tenant's id: see tenants.py)."""
 
 
 def _describe_type(schema: dict[str, Any]) -> None:

@@ -207,6 +207,46 @@ class AdminAlertRaised(Event):
     )
 
 
+class DeadLetterReplayed(Event):
+    """An operator replayed a dead letter to its original topic (`velo-dlq replay`), once."""
+
+    type: Literal["DeadLetterReplayed"] = "DeadLetterReplayed"
+    dead_letter: str = Field(
+        description="The dead letter's coordinate in its DLQ: `<dlq topic>/<partition>/<offset>`."
+    )
+    original_topic: str = Field(description="Topic the message failed on and was replayed to.")
+    original_message_id: str | None = Field(
+        default=None, description="`message_id` of the dead-lettered message, if it had one."
+    )
+    original_type: str | None = Field(
+        default=None, description="Type of the dead-lettered message, if it could be read."
+    )
+    number: str | None = Field(
+        default=None, description="The number the dead-lettered message was about, if any."
+    )
+    reason: str | None = Field(default=None, description="Why the operator replayed it.")
+
+
+class DeadLetterDiscarded(Event):
+    """An operator discarded a dead letter (`velo-dlq discard`): it will not be processed."""
+
+    type: Literal["DeadLetterDiscarded"] = "DeadLetterDiscarded"
+    dead_letter: str = Field(
+        description="The dead letter's coordinate in its DLQ: `<dlq topic>/<partition>/<offset>`."
+    )
+    original_topic: str = Field(description="Topic the message failed on.")
+    original_message_id: str | None = Field(
+        default=None, description="`message_id` of the dead-lettered message, if it had one."
+    )
+    original_type: str | None = Field(
+        default=None, description="Type of the dead-lettered message, if it could be read."
+    )
+    number: str | None = Field(
+        default=None, description="The number the dead-lettered message was about, if any."
+    )
+    reason: str = Field(min_length=1, description="Why the operator discarded it.")
+
+
 OrderingEvent = Annotated[
     NumberRequested
     | NumberRequestRejected
@@ -226,3 +266,4 @@ AssignmentEvent = Annotated[
     NumberAssigned | NumberReassigned | NumberUnassigned | AssignmentRejected | AdminAlertRaised,
     Field(discriminator="type"),
 ]
+OpsEvent = Annotated[DeadLetterReplayed | DeadLetterDiscarded, Field(discriminator="type")]

@@ -18,6 +18,9 @@ Sealed = Annotated[
     Field(min_length=1, description="A secret sealed with the platform key (a Fernet token)."),
 ]
 
+SEALED_FIELDS = (("didww", "api_key"), ("portsip", "admin_password"))
+"""Where TenantConfigured carries sealed secrets (section, field): never shown, even sealed."""
+
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 """What a tenant id looks like: a short lowercase slug (it goes into URL paths downstream)."""
 

@@ -108,6 +108,14 @@ ASSIGNMENT_EVENTS = Topic(
     description="Which agent and target a number belongs to, refused assignments and their alerts.",
     schema=events.AssignmentEvent,
 )
+OPS_EVENTS = Topic(
+    name="velo.ops.events.v1",
+    owner="ops",
+    kind="events",
+    messages=(events.DeadLetterReplayed, events.DeadLetterDiscarded),
+    description="What operators did with dead letters (`velo-dlq`): replayed or discarded.",
+    schema=events.OpsEvent,
+)
 
 TENANTS = Topic(
     name="velo.tenants.v1",
@@ -126,6 +134,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     ROUTING_EVENTS,
     ASSIGNMENT_COMMANDS,
     ASSIGNMENT_EVENTS,
+    OPS_EVENTS,
 )
 TOPICS_BY_NAME = {topic.name: topic for topic in ALL_TOPICS}
 

@@ -1,5 +1,6 @@
 """Runtime glue every service shares: Kafka app, retry-then-DLQ, logs, metrics, settings, Mongo."""
 
+from velo_runtime.deadletters import DeadLetter, dead_letter_headers
 from velo_runtime.dlq import Backoff, DeadLetterPolicy, PoisonMessage
 from velo_runtime.kafka import Publisher, consumes, make_broker
 from velo_runtime.logs import configure_logging, get_logger
@@ -11,6 +12,7 @@ from velo_runtime.settings import ServiceSettings
 
 __all__ = [
     "Backoff",
+    "DeadLetter",
     "DeadLetterPolicy",
     "IndexSpec",
     "PoisonMessage",
@@ -22,6 +24,7 @@ __all__ = [
     "configure_logging",
     "consumes",
     "create_mongo_client",
+    "dead_letter_headers",
     "e164",
     "ensure_indexes",
     "get_logger",

@@ -17,7 +17,6 @@ import json
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -28,6 +27,7 @@ from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
 from velo_contracts import dlq_of
+from velo_runtime.deadletters import dead_letter_headers
 from velo_runtime.logs import get_logger
 from velo_runtime.metrics import ServiceMetrics
 
@@ -137,18 +137,7 @@ class DeadLetterPolicy:
         """Publishes the record, unchanged, to its topic's DLQ with the error in headers."""
         if self.broker is None:
             raise RuntimeError("DeadLetterPolicy is not bound to a broker")
-        headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
-        headers.update(
-            {
-                "x-dlq-original-topic": record.topic,
-                "x-dlq-original-partition": str(record.partition),
-                "x-dlq-original-offset": str(record.offset),
-                "x-dlq-error-type": type(error).__name__,
-                "x-dlq-error": str(error)[:2000],
-                "x-dlq-attempts": str(attempts),
-                "x-dlq-failed-at": datetime.now(UTC).isoformat(),
-            }
-        )
+        headers = dead_letter_headers(record, error, attempts)
         dlq = dlq_of(record.topic)
         await self.broker.publish(record.value, topic=dlq, key=record.key, headers=headers)
         self.metrics.dead_lettered.labels(record.topic).inc()

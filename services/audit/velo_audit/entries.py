@@ -9,6 +9,7 @@ from typing import Any
 from aiokafka import ConsumerRecord
 
 from velo_contracts.topics import DLQ_SUFFIX
+from velo_runtime.deadletters import REPLAY_OF
 
 SEALED_PATHS = (("didww", "api_key"), ("portsip", "admin_password"))
 """Sealed secrets of TenantConfigured: audited as present, never stored even sealed."""
@@ -23,6 +24,8 @@ def to_entry(record: ConsumerRecord[Any, Any], recorded_at: datetime) -> dict[st
     message_id = payload.get("message_id") or headers.get("velo-message-id")
     if dead_letter is not None:  # its own entry, beside the original's (same message id)
         entry_id = f"dead-letter:{message_id or _position_id(record)}"
+        if message_id and REPLAY_OF in headers:  # parked again after a replay: each park counts
+            entry_id += f":{record.partition}-{record.offset}"
     else:
         entry_id = message_id or _position_id(record)
     return {

@@ -1,0 +1,1 @@
+"""Operators' tools: `velo-dlq` lists, shows, replays (once) and discards dead letters."""
