@@ -11,7 +11,7 @@ PY := .venv/bin/python
 CODE := contracts/velo_contracts libs/*/velo_* services/*/velo_*
 
 .PHONY: help install prepare test test-fast run infra-up infra-down lint format docs \
-        contracts-snapshot bench clean
+        contracts-snapshot bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ contracts-snapshot: install ## refresh contracts/schemas/v1.json after an additi
 
 bench: install ## benchmarks (speed figures live here, not in tests)
 	@set -e; for b in $$(ls benchmarks/bench_*.py 2>/dev/null); do echo "== $$b"; $(PY) $$b; done
+
+chaos: prepare ## the whole system (2 of each) driven while killed and faulted, then checked (not in make test)
+	$(PY) -m velo_devinfra.chaos --operations 240 --kills 60
 
 clean: ## remove the environment, caches and local data
 	rm -rf .venv $(TOOLS) .cache .var .pytest_cache .mypy_cache .ruff_cache

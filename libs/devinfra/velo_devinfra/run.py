@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from velo_contracts import Actor
@@ -42,7 +43,9 @@ class System:
         offset: int,
         mongo_backend: Backend = "h2",
         instances: int = 1,
+        env: Mapping[str, str] | None = None,
     ) -> None:
+        self.extra_env = dict(env or {})
         self.infra = LocalInfra(data_dir / "infra", kafka_port, mongo_port, mongo_backend)
         self.logs = data_dir / "logs"
         self.secrets = load_or_create(data_dir / "dev-secrets.env")
@@ -60,6 +63,7 @@ class System:
             **self.infra.endpoints.as_env(),
             **self.secrets,
             "VELO_LOG_JSON": "true",
+            **self.extra_env,
         }
         for component in self.components:
             process = ManagedProcess(
@@ -121,6 +125,25 @@ class System:
                     flush=True,
                 )
                 process.start()
+
+    def revive(self, restarts: Restarts) -> list[str]:
+        """Restarts (with backoff) every service or sandbox that died; returns their names.
+
+        Unlike keep_alive it does not look at Kafka or the database, for a caller that stops and
+        starts them on purpose (the chaos run).
+        """
+        revived = []
+        for component, process in zip(self.components, self.processes, strict=True):
+            if not process.alive() and restarts.due(component.name):
+                restarts.note(component.name)
+                process.start()
+                revived.append(component.name)
+        return revived
+
+    def process_of(self, name: str) -> ManagedProcess:
+        """Returns the process of the component called name (`ordering-2`, `gateway` …)."""
+        index = next(i for i, c in enumerate(self.components) if c.name == name)
+        return self.processes[index]
 
     def stop(self) -> None:
         """Stops services, then infrastructure."""

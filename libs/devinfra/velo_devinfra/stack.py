@@ -6,10 +6,12 @@ import asyncio
 import json
 import random
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from velo_devinfra.components import components
 from velo_devinfra.kafka import KafkaNode, ensure_kafka_jars
 from velo_devinfra.mongo import Backend, MongoLauncher, MongoNode, ensure_mongo_launcher
 from velo_devinfra.process import ProcessFailed
@@ -30,6 +32,24 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port between 10000 and 17999")
+
+
+EPHEMERAL_START = 32768
+"""Linux hands out client ports from here up: never listen there."""
+
+
+def free_offset(instances: int = 2) -> int:
+    """Returns an HTTP port offset at which every component of `make run` has a free port.
+
+    The shifted ports start at 18080 and stay below the ephemeral range, so no outgoing
+    connection takes one between this check and the server binding it.
+    """
+    highest = max(c.port for c in components(0, instances))
+    for _ in range(50):
+        offset = random.randrange(10000, EPHEMERAL_START - highest, 100)  # noqa: S311 - a port
+        if not busy({c.name: c.port for c in components(offset, instances)}):
+            return offset
+    raise RuntimeError("no free block of ports for the whole system")
 
 
 def busy(ports: dict[str, int]) -> list[str]:
@@ -106,6 +126,26 @@ class LocalInfra:
         except Exception:
             self.kafka.stop()
             raise
+
+    def restart_kafka(self, down_for: float = 0.0) -> None:
+        """Stops the broker cleanly, keeps it down down_for seconds, starts it again and waits.
+
+        Same ports, same data folder: to its clients it is the broker coming back.
+        """
+        self.kafka.stop()
+        time.sleep(down_for)
+        self.kafka.start(ensure_kafka_jars())
+        asyncio.run(self.kafka.wait_ready())
+
+    def restart_mongo(self, down_for: float = 0.0) -> None:
+        """Stops the database cleanly, keeps it down down_for seconds, starts it again and waits.
+
+        Only the h2 backend keeps the data across this; the memory backend starts empty.
+        """
+        self.mongo.stop()
+        time.sleep(down_for)
+        self.mongo.start(ensure_mongo_launcher())
+        asyncio.run(self.mongo.wait_ready())
 
     async def wait_ready(self) -> None:
         """Waits until both answer for real: a Kafka round trip and a MongoDB ping."""
