@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -65,6 +65,11 @@ def state_of(action: Action | None) -> State:
     return action.state if action else State.PARKED
 
 
+def moment(at: datetime) -> str:
+    """Returns a time as people read it here: UTC to the second, `Z`."""
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 class DlqError(Exception):
     """Something `velo-dlq` cannot or will not do; `exit_code` tells scripts which."""
 
@@ -105,7 +110,7 @@ class AlreadyHandled(Refused):
         done = "" if action.done_at else f" (unconfirmed: `{action.kind} --resume` finishes it)"
         super().__init__(
             f"{action.dead_letter} was already {verb} by {action.by} "
-            f"at {action.at.isoformat()}{done}; nothing was done"
+            f"at {moment(action.at)}{done}; nothing was done"
         )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from velo_ops.desk import Row
-from velo_ops.domain import Action, payload_of
+from velo_ops.domain import Action, moment, payload_of
 from velo_runtime.deadletters import DeadLetter
 
 COLUMNS = ("ID", "FAILED AT", "ORIGINAL TOPIC", "TYPE", "TENANT", "ATTEMPTS", "ERROR", "STATE")
@@ -42,8 +42,16 @@ def _cells(row: Row) -> tuple[str, ...]:
 
 
 def short_error(letter: DeadLetter) -> str:
-    """Returns the error type and the first line of its text, cut to fit a column."""
-    text = letter.error.splitlines()[0] if letter.error else ""
+    """Returns the error type and its telling line, cut to fit a column."""
+    lines = [line.strip() for line in letter.error.splitlines() if line.strip()]
+    wrong = [
+        line.split(" [type=")[0].removeprefix("Value error, ")
+        for line in lines
+        if " [type=" in line
+    ]
+    if letter.error_type == "ValidationError" and wrong:
+        lines = wrong  # pydantic: "N validation errors for X", a field, then what is wrong
+    text = lines[0] if lines else ""
     full = f"{letter.error_type}: {text}" if letter.error_type else text
     return full if len(full) <= SHORT_ERROR else full[: SHORT_ERROR - 1] + "…"
 
@@ -58,11 +66,13 @@ def detail(row: Row) -> str:
         f"  message     {letter.message_type or '?'} {letter.message_id or '(no message id)'}",
         f"  tenant      {letter.tenant_id or '-'}",
         f"  number      {letter.number or '-'}",
-        f"  failed at   {_time(letter.failed_at)} after {_maybe(letter.attempts)} attempts",
-        f"  error       {letter.error_type}: {letter.error}",
+        f"  failed at   {_time(letter.failed_at)}, attempts: {_maybe(letter.attempts)}",
+        f"  error       {letter.error_type}: " + letter.error.replace("\n", "\n" + " " * 14),
         f"  key         {_text(letter.key)}",
         "  headers     " + ", ".join(f"{n}={_text(v)}" for n, v in letter.headers),
     ]
+    if letter.replay_of:
+        lines.append(f"  replay of   {letter.replay_of}")
     if row.action:
         lines.append(f"  action      {describe(row.action)}")
     lines += ["payload:", _pretty(payload_of(letter))]
@@ -97,6 +107,7 @@ def as_json(row: Row, full: bool = False) -> dict[str, Any]:
         "attempts": letter.attempts,
         "error_type": letter.error_type,
         "error": letter.error,
+        "replay_of": letter.replay_of,
         "action": _action_json(row.action),
     }
     if full:
@@ -141,7 +152,7 @@ def _maybe(value: int | None) -> str:
 
 
 def _time(at: datetime | None) -> str:
-    return at.isoformat(timespec="seconds").replace("+00:00", "Z") if at else "?"
+    return moment(at) if at else "?"
 
 
 def _iso(at: datetime | None) -> str | None:
