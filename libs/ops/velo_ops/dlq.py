@@ -168,9 +168,10 @@ async def _with_desk(command: Callable[[Desk], Awaitable[None]]) -> None:
     try:
         await command(Desk(KafkaDeadLetters(settings.kafka_bootstrap), actions))
     except (KafkaError, PyMongoError, OSError, TimeoutError) as exc:
-        raise Unreachable(
-            f"cannot reach Kafka or the database: {type(exc).__name__}: {exc}"
-        ) from None
+        named = (
+            str(exc) if str(exc).startswith(type(exc).__name__) else f"{type(exc).__name__}: {exc}"
+        )
+        raise Unreachable(f"cannot reach Kafka or the database: {named}") from None
     finally:
         await mongo.close()
 
