@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from velo_contracts import RequestNumber
 from velo_contracts.topics import ORDERING_COMMANDS
+from velo_devinfra.stack import free_port
 from velo_gateway.app import create_app
 from velo_gateway.downstream import Downstream
 from velo_gateway.settings import GatewaySettings
@@ -172,3 +173,26 @@ async def test_hostile_ids_in_every_route_get_a_problem_never_a_500(
         response = await api.request(method, path, json=body, headers=headers)
         assert response.status_code in (400, 404, 422), (method, path, response.text)
         assert response.headers["content-type"] == "application/problem+json", (method, path)
+
+
+async def test_with_the_broker_down_a_command_is_refused_with_503_and_ready_names_kafka() -> None:
+    dead_kafka = f"127.0.0.1:{free_port()}"
+    settings = GatewaySettings(
+        kafka_bootstrap=dead_kafka, jwt_secret=SecretStr(SECRET), publish_timeout_seconds=2
+    )
+    service = create_app(settings, Downstream(settings, httpx.MockTransport(_down)))
+    service.start_in_background()  # as its HTTP app does: it serves while it waits for Kafka
+    transport = httpx.ASGITransport(app=service.http)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            ready = await client.get("/ready")
+            write = await client.post("/v1/number-requests", json=SPECIFIC, headers=_auth("acme"))
+    finally:
+        await service.stop()
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"kafka": False, "started": False}
+    assert ready.json()["waiting_for"] == ["kafka"]
+    assert write.status_code == 503
+    assert write.headers["content-type"] == "application/problem+json"
+    assert write.json()["code"] == "unavailable"
+    assert "not accepted" in write.json()["detail"]

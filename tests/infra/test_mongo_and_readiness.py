@@ -26,6 +26,7 @@ from velo_devinfra import InfraEndpoints
 from velo_devinfra.mongo import Backend, MongoNode, ensure_mongo_launcher
 from velo_devinfra.stack import free_port
 from velo_runtime import IndexSpec, ServiceSettings, build_service, ensure_indexes
+from velotest import eventually
 
 pytestmark = pytest.mark.infra
 NUMBER_INDEX = IndexSpec("numbers", [("tenant_id", 1), ("number", 1)], unique=True)
@@ -64,32 +65,42 @@ async def test_find_one_and_update_applies_a_state_change_with_its_outbox_atomic
     assert again is None  # the guard makes a redelivered transition a no-op
 
 
-async def _ready(settings: ServiceSettings) -> httpx.Response:
-    service = build_service(settings)
-    await service.start()
+async def _ready(settings: ServiceSettings, until: int) -> httpx.Response:
+    """Starts a service the way its HTTP app does (in the background) and asks `/ready` until
+    it answers `until`."""
+    service = build_service(settings, indexes=[NUMBER_INDEX])
+    service.start_in_background()
     try:
         transport = httpx.ASGITransport(app=service.http)
         async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
-            return await http.get("/ready")
+
+            async def answered() -> httpx.Response | None:
+                response = await http.get("/ready")
+                return response if response.status_code == until else None
+
+            return await eventually(answered, timeout=30)
     finally:
         await service.stop()
 
 
 async def test_ready_reports_kafka_and_mongodb(infra: InfraEndpoints) -> None:
     response = await _ready(
-        ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, mongo_url=infra.mongo_url)
+        ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, mongo_url=infra.mongo_url), 200
     )
-    assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"kafka": True, "mongodb": True}}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"kafka": True, "mongodb": True, "started": True},
+    }
 
 
 async def test_ready_names_the_dependency_that_does_not_answer(infra: InfraEndpoints) -> None:
     dead_mongo = f"mongodb://127.0.0.1:{free_port()}/?serverSelectionTimeoutMS=300"
     response = await _ready(
-        ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, mongo_url=dead_mongo)
+        ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, mongo_url=dead_mongo), 503
     )
-    assert response.status_code == 503
-    assert response.json()["checks"] == {"kafka": True, "mongodb": False}
+    body = response.json()
+    assert body["checks"] == {"kafka": True, "mongodb": False, "started": False}
+    assert body["waiting_for"] == ["mongodb"]
 
 
 async def test_a_duplicate_key_answers_code_11000_on_insert_and_on_update(

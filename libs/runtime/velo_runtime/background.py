@@ -34,12 +34,24 @@ class Background:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+def being_cancelled() -> bool:
+    """Tells whether the running task has been asked to stop.
+
+    A client may turn the cancellation into its own error (PyMongo finishes server selection and
+    raises a timeout instead), so a loop that catches errors asks this before it goes on.
+    """
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def _logged(work: Awaitable[Any]) -> None:
     try:
         await work
     except asyncio.CancelledError:
         raise
     except Exception as exc:
+        if being_cancelled():
+            raise asyncio.CancelledError from exc
         log.exception("background_work_failed", error=repr(exc))
 
 

@@ -1,7 +1,10 @@
 """The composition of a service: broker, database, HTTP (health, readiness, metrics, read API).
 
-Nothing here connects at import or construction time: the broker starts and the indexes are
-created in the HTTP app's lifespan, and stopped in reverse order when it ends.
+Nothing here connects at import or construction time. When the HTTP app starts it serves at once
+and connects in the background — indexes, topics, broker, then the service's start hooks — each
+step retried with backoff for as long as its dependency is down, so a service started while Kafka
+or MongoDB is away becomes ready when they return (`/ready` names what it waits for meanwhile).
+Once started, the clients reconnect by themselves after a broker or database restart.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import ALL_TOPICS
+from velo_runtime.background import being_cancelled
+from velo_runtime.dlq import Backoff
 from velo_runtime.kafka import Publisher, make_broker
 from velo_runtime.logs import configure_logging, get_logger
 from velo_runtime.metrics import ServiceMetrics
@@ -29,6 +34,8 @@ from velo_runtime.settings import ServiceSettings
 from velo_runtime.topics import ensure_topics
 
 Hook = Callable[[], Awaitable[None]]
+START_RETRY = Backoff(1.0, 15.0)
+"""Waits between start-up tries while a dependency is down: ~1 s, 2 s, 4 s … up to 15 s."""
 log = get_logger(__name__)
 
 
@@ -45,6 +52,9 @@ class Service:
     indexes: list[IndexSpec] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    started: bool = False
+    waiting_for: str | None = None
+    _starting: asyncio.Task[None] | None = None
 
     @property
     def db(self) -> AsyncDatabase[Document]:
@@ -58,34 +68,98 @@ class Service:
         for router in routers:
             self.broker.include_router(router)
 
-    async def start(self) -> None:
-        """Creates indexes, starts the broker, then runs the service's start hooks."""
+    async def start(self, retry: Backoff = START_RETRY) -> None:
+        """Creates indexes, ensures topics, starts the broker, runs the start hooks.
+
+        Each step is retried (waiting per `retry`) until its dependency answers; `waiting_for`
+        names the one it is waiting for meanwhile.
+        """
+        steps: list[tuple[str, str, Hook]] = []
         if self.mongo is not None:
-            await ensure_indexes(self.db, self.indexes)
-        await ensure_topics(self.settings.kafka_bootstrap, ALL_TOPICS)
-        await self.broker.start()
+            steps.append(("mongodb", "indexes", lambda: ensure_indexes(self.db, self.indexes)))
+        steps += [
+            ("kafka", "topics", lambda: ensure_topics(self.settings.kafka_bootstrap, ALL_TOPICS)),
+            ("kafka", "broker", self._start_broker),
+        ]
+        for dependency, step, run in steps:
+            await self._until_done(dependency, step, run, retry)
+        self.waiting_for = None
         for hook in self.on_start:
             await hook()
+        self.started = True
         log.info("service_started", port=self.settings.http_port)
 
+    def start_in_background(self) -> None:
+        """Starts (as `start`) in a task, so HTTP answers — health, readiness — meanwhile."""
+        self._starting = asyncio.create_task(self.start(), name="service-start")
+
+    async def _until_done(self, dependency: str, step: str, run: Hook, retry: Backoff) -> None:
+        attempt = 0
+        while True:
+            try:
+                await run()
+                return
+            except Exception as error:  # every failure here means "not yet"
+                if being_cancelled():
+                    raise asyncio.CancelledError from error
+                attempt += 1
+                self.waiting_for = dependency
+                delay = retry.delay(attempt)
+                log.warning(
+                    "waiting_for_dependency",
+                    dependency=dependency,
+                    step=step,
+                    attempt=attempt,
+                    retry_in=round(delay, 2),
+                    error=repr(error)[:300],
+                )
+                await asyncio.sleep(delay)
+
+    async def _start_broker(self) -> None:
+        try:
+            await self.broker.start()
+        except Exception:
+            await self.broker.stop()  # forget the half-made connection before the next try
+            raise
+
     async def stop(self) -> None:
-        """Runs stop hooks, stops the broker and closes the database client."""
+        """Stops starting (if still under way), runs stop hooks, stops broker and database."""
+        if self._starting is not None:
+            self._starting.cancel()
+            await asyncio.gather(self._starting, return_exceptions=True)
         for hook in reversed(self.on_stop):
             await hook()
         await self.broker.stop()
         if self.mongo is not None:
             await self.mongo.close()
+        self.started = False
 
     async def readiness(self) -> dict[str, bool]:
-        """Checks each dependency once; True means it answered."""
-        checks = {"kafka": await self.broker.ping(timeout=2.0)}
+        """Checks each dependency once (True: it answered) and whether start-up has finished."""
+        if self.started:
+            checks = {"kafka": await self.broker.ping(timeout=2.0)}
+        else:  # no broker connection yet: does any bootstrap server accept a connection?
+            checks = {"kafka": await _accepts(self.settings.kafka_bootstrap, timeout=2.0)}
         if self.mongo is not None:
             try:
                 await asyncio.wait_for(ping(self.mongo), timeout=2.0)
                 checks["mongodb"] = True
             except Exception:
                 checks["mongodb"] = False
+        checks["started"] = self.started
         return checks
+
+
+async def _accepts(bootstrap: str, timeout: float) -> bool:
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+        except (OSError, ValueError, TimeoutError):
+            continue
+        writer.close()
+        return True
+    return False
 
 
 def build_service(
@@ -123,7 +197,7 @@ def _mongo_client(
 def _lifespan(service: Service) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await service.start()
+        service.start_in_background()
         try:
             yield
         finally:
@@ -144,8 +218,13 @@ def _add_operational_routes(service: Service) -> None:
     async def ready(response: Response) -> dict[str, Any]:
         """Tells whether every dependency answers; 503 names the ones that don't."""
         checks = await service.readiness()
-        response.status_code = 200 if all(checks.values()) else 503
-        return {"status": "ready" if all(checks.values()) else "not_ready", "checks": checks}
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        missing = [name for name, ok in checks.items() if not ok and name != "started"]
+        body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks}
+        if not ready:
+            body["waiting_for"] = missing or [service.waiting_for or "start-up"]
+        return body
 
     @http.get("/metrics", tags=["operations"])
     async def metrics() -> Response:

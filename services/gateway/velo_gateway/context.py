@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from velo_contracts import Command, Topic
+from velo_contracts import Command, ErrorCode, Topic
 from velo_gateway.downstream import Downstream
+from velo_gateway.problems import Problem
 from velo_gateway.ratelimit import WriteLimiter
 from velo_gateway.settings import GatewaySettings
 from velo_gateway.tenants import RegisteredTenants
-from velo_runtime import Publisher
+from velo_runtime import Publisher, get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -26,8 +30,24 @@ class Gateway:
     tenants: RegisteredTenants
 
     async def send(self, command: Command, topic: Topic) -> None:
-        """Puts a command on the owning service's command topic."""
-        await self.publisher.publish(command, topic)
+        """Puts a command on the owning service's command topic, or answers 503.
+
+        A command is accepted (202) only once the broker has it (acks from all replicas).
+        """
+        try:
+            async with asyncio.timeout(self.settings.publish_timeout_seconds):
+                await self.publisher.publish(command, topic)
+        except Exception as error:
+            log.warning("command_not_taken", topic=topic.name, error=repr(error)[:300])
+            raise Problem(
+                503,
+                "Commands paused",
+                "the message broker did not take the command, so it was not accepted; try again "
+                "shortly with the same Idempotency-Key (a command that got through after all is "
+                "applied once)",
+                ErrorCode.UNAVAILABLE,
+                retry_after=5,
+            ) from error
 
 
 def gateway(request: Request) -> Gateway:

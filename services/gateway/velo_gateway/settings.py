@@ -23,5 +23,8 @@ class GatewaySettings(ServiceSettings):
     assignment_url: str = Field(default="http://127.0.0.1:8104", description="Assignment API.")
     audit_url: str = Field(default="http://127.0.0.1:8105", description="Audit read API.")
     downstream_timeout_seconds: float = Field(default=10.0, description="Per read API call.")
+    publish_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a command may wait for the broker to take it."
+    )
     writes_per_minute: int = Field(default=60, ge=1, description="Writes per tenant per minute.")
     write_burst: int = Field(default=20, ge=1, description="Writes a tenant may make at once.")

@@ -10,7 +10,7 @@ from velo_ordering.driver import Driver
 from velo_ordering.reconcile import Reconciler
 from velo_ordering.store import RequestStore
 from velo_runtime import get_logger
-from velo_runtime.background import Background
+from velo_runtime.background import Background, being_cancelled
 from velo_runtime.outbox import OutboxRelay
 
 __all__ = ["Background", "reconciliation", "recovery"]
@@ -49,6 +49,8 @@ def reconciliation(
             try:
                 await reconciler.reconcile(tenant_id)
             except Exception as exc:  # one tenant's broken account must not stop the others
+                if being_cancelled():
+                    raise asyncio.CancelledError from exc
                 log.warning("reconciliation_failed", tenant_id=tenant_id, error=str(exc)[:300])
 
     return reconcile_all

@@ -11,6 +11,7 @@ from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ROUTING_EVENTS
 from velo_portsip import PortsipError
 from velo_runtime import Backoff, Publisher, get_logger
+from velo_runtime.background import being_cancelled
 from velo_runtime.claims import Claims
 from velo_runtime.documents import Document
 from velo_runtime.outbox import OutboxRelay
@@ -74,7 +75,9 @@ class Converger:
             self._wake.clear()
             try:
                 await self.run_once()
-            except Exception as exc:  # the loop must outlive any one bad pass
+            except Exception as exc:  # the loop must outlive any one bad pass …
+                if being_cancelled():  # … but not its own stop
+                    raise asyncio.CancelledError from exc
                 log.exception("convergence_pass_failed", error=repr(exc))
 
     async def run_once(self) -> None:
