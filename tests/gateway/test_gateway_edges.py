@@ -66,6 +66,15 @@ async def test_a_call_without_a_valid_token_is_401_problem(api: httpx.AsyncClien
     assert expired.json()["detail"] == "the token has expired"
 
 
+@pytest.mark.parametrize("role", ["system", "operator", "root", ""])
+async def test_a_token_with_a_role_no_tenant_user_has_is_401(
+    api: httpx.AsyncClient, role: str
+) -> None:
+    response = await api.get("/v1/numbers", headers=_auth("acme", role=role))
+    assert response.status_code == 401
+    assert "role must be admin or agent" in response.json()["detail"]
+
+
 async def test_an_agent_cannot_provision(api: httpx.AsyncClient) -> None:
     response = await api.post(
         "/v1/number-requests", json=SPECIFIC, headers=_auth("acme", role="agent")

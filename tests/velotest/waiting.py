@@ -57,7 +57,9 @@ async def read_topic(
 
 async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord[Any, Any]]:
     """Reads every record the topic holds right now (up to its current end offsets)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]

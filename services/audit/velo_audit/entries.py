@@ -8,11 +8,9 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 
+from velo_contracts.tenants import SEALED_FIELDS
 from velo_contracts.topics import DLQ_SUFFIX
 from velo_runtime.deadletters import REPLAY_OF
-
-SEALED_PATHS = (("didww", "api_key"), ("portsip", "admin_password"))
-"""Sealed secrets of TenantConfigured: audited as present, never stored even sealed."""
 
 
 def to_entry(record: ConsumerRecord[Any, Any], recorded_at: datetime) -> dict[str, Any]:
@@ -101,7 +99,7 @@ def _dead_letter(topic: str, headers: dict[str, str]) -> dict[str, str] | None:
 
 def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(payload)
-    for section, field in SEALED_PATHS:
+    for section, field in SEALED_FIELDS:  # audited as present, never stored even sealed
         if isinstance(cleaned.get(section), dict) and field in cleaned[section]:
             cleaned[section] = {**cleaned[section], field: "[sealed secret, not stored]"}
     return cleaned

@@ -31,6 +31,10 @@ class Caller:
         return Actor(user_id=self.user_id, role=self.role)
 
 
+USER_ROLES = frozenset({Role.ADMIN.value, Role.AGENT.value})
+"""The roles a tenant user's token may carry; `system` and `operator` are never a caller here."""
+
+
 def _unauthorized(detail: str) -> Problem:
     return Problem(401, "Unauthorized", detail)
 
@@ -52,7 +56,10 @@ def authenticate(request: Request) -> Caller:
         tenant_id = str(claims["tenant_id"])
         if not TENANT_ID.fullmatch(tenant_id):
             raise _unauthorized("the token's tenant_id is not a tenant id")
-        return Caller(str(claims["sub"]), tenant_id, Role(claims["role"]))
+        role = str(claims["role"])
+        if role not in USER_ROLES:
+            raise _unauthorized(f"the token's role must be admin or agent, not {role[:20]!r}")
+        return Caller(str(claims["sub"]), tenant_id, Role(role))
     except jwt.ExpiredSignatureError:
         raise _unauthorized("the token has expired") from None
     except (jwt.InvalidTokenError, ValueError) as exc:
