@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -296,3 +297,45 @@ async def test_a_callback_with_a_bad_signature_is_refused_and_changes_nothing(
     assert (unsigned.status_code, refused.status_code, accepted.status_code) == (401, 403, 204)
     assert ordering.service is not None
     assert await ordering.service.db.requests.count_documents({"tenant_id": tenant.id}) == 0
+
+
+async def test_a_signed_callback_replayed_20_times_runs_one_reread_at_a_time(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    didww.state.fulfilment.delay = 60  # the order stays pending
+    command = specific(tenant, free_number(didww, "Miami"))
+    await send(command)
+    ordered = await events.one(tenant.id, "NumberOrdered", request_id=command.request_id)
+    didww.state.faults.replace_plan(FaultPlan(latency_ms=1500))  # each re-read takes a while
+    url = f"/didww/callbacks?tenant={tenant.id}&request={command.request_id}"
+    payload = {"id": ordered.didww_order_id, "type": "orders", "status": "pending"}
+    signed = {SIGNATURE_HEADER: sign_callback(tenant.api_key, ordering.url + url, payload)}
+    try:
+        async with httpx.AsyncClient(base_url=ordering.url) as http:
+            answers = await asyncio.gather(
+                *(http.post(url, data=payload, headers=signed) for _ in range(20))
+            )
+            metrics = await eventually(lambda: _resumes(http), timeout=10)
+    finally:
+        didww.state.faults.replace_plan(FaultPlan())
+    assert [a.status_code for a in answers] == [204] * 20
+    assert metrics["coalesced"] >= 1  # a repeat joined the re-read in flight …
+    # … and, callbacks and the service's own polling together, one re-read of the order at a time
+    assert didww.state.faults.peak_in_flight["GET /v3/orders/{id}"] == 1
+
+
+async def _resumes(http: httpx.AsyncClient) -> dict[str, float] | None:
+    text = (await http.get("/metrics")).text
+    found = {
+        outcome: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        for outcome in ("started", "coalesced")
+        if line.startswith(f'velo_callback_resumes_total{{outcome="{outcome}"}}')
+    }
+    return found if sum(found.values()) == 20 else None

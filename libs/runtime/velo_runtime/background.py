@@ -16,12 +16,23 @@ class Background:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
+        self._keyed: set[str] = set()
 
     def spawn(self, work: Awaitable[Any]) -> None:
         """Runs work in the background, logging (never swallowing silently) a failure."""
         task = asyncio.get_running_loop().create_task(_logged(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def spawn_once(self, key: str, work: Callable[[], Awaitable[Any]]) -> bool:
+        """Runs work in the background unless work for key is still running (then the call
+        coalesces into it); tells whether it started. Repeats of a trigger — a replayed
+        callback, say — cost one run in flight, never one each."""
+        if key in self._keyed:
+            return False
+        self._keyed.add(key)
+        self.spawn(_then(work(), lambda: self._keyed.discard(key)))
+        return True
 
     def every(self, seconds: float, work: Callable[[], Awaitable[Any]]) -> None:
         """Runs work now and then every seconds until stopped."""
@@ -53,6 +64,13 @@ async def _logged(work: Awaitable[Any]) -> None:
         if being_cancelled():
             raise asyncio.CancelledError from exc
         log.exception("background_work_failed", error=repr(exc))
+
+
+async def _then(work: Awaitable[Any], done: Callable[[], None]) -> None:
+    try:
+        await work
+    finally:
+        done()
 
 
 async def _repeat(seconds: float, work: Callable[[], Awaitable[Any]]) -> None:

@@ -57,6 +57,9 @@ class FaultState:
 
     plan: FaultPlan = field(default_factory=FaultPlan)
     counters: Counter[str] = field(default_factory=Counter)
+    in_flight: Counter[str] = field(default_factory=Counter)
+    peak_in_flight: Counter[str] = field(default_factory=Counter)
+    """The most requests to each endpoint answered at once (since the sandbox started)."""
     _rng: random.Random = field(default_factory=random.Random)
 
     def replace_plan(self, plan: FaultPlan) -> None:
@@ -97,7 +100,17 @@ class FaultMiddleware:
         if scope["type"] != "http" or not path.startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        self.state.counters[endpoint_key(scope["method"], path)] += 1
+        endpoint = endpoint_key(scope["method"], path)
+        self.state.counters[endpoint] += 1
+        self.state.in_flight[endpoint] += 1
+        peak = self.state.peak_in_flight
+        peak[endpoint] = max(peak[endpoint], self.state.in_flight[endpoint])
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self.state.in_flight[endpoint] -= 1
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.state.plan.latency_ms:
             await asyncio.sleep(self.state.plan.latency_ms / 1000)
         if self.state.take_hang():

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 
 from faststream.kafka import KafkaRouter
+from prometheus_client import Counter
 
 from velo_contracts import ReleaseNumber, RequestNumber, RoutingConfigured, RoutingFailed
 from velo_contracts.envelope import new_id
@@ -44,14 +44,17 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     reconciler = Reconciler(accounts, store, numbers, number_relay)
     tasks = background.Background()
 
-    nudged: set[str] = set()
+    resumes = Counter(
+        "velo_callback_resumes_total",
+        "DIDWW callbacks by what they did: started a re-read, or joined one in flight.",
+        ["outcome"],
+        registry=service.metrics.registry,
+    )
 
     def nudge(key: str) -> None:
         """Resumes a request now; repeats while one resume is in flight coalesce into it."""
-        if key in nudged:
-            return
-        nudged.add(key)
-        tasks.spawn(_then_forget(driver.advance(key), lambda: nudged.discard(key)))
+        started = tasks.spawn_once(key, lambda: driver.advance(key))
+        resumes.labels("started" if started else "coalesced").inc()
 
     router = KafkaRouter()
 
@@ -88,13 +91,6 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     service.on_start.append(start_loops)
     service.on_stop.append(stop_loops)
     return service
-
-
-async def _then_forget(work: Awaitable[None], forget: Callable[[], None]) -> None:
-    try:
-        await work
-    finally:
-        forget()
 
 
 def main() -> None:
