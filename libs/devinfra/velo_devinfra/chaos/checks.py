@@ -8,7 +8,15 @@ from typing import Any
 
 from velo_devinfra.chaos.ledger import Ledger
 from velo_devinfra.chaos.observe import Record, Snapshot, TenantView
-from velo_devinfra.chaos.outcomes import APPLIED, IN_FLIGHT, LOST, REFUSED, UNCHANGED, outcomes
+from velo_devinfra.chaos.outcomes import (
+    APPLIED,
+    COALESCED,
+    IN_FLIGHT,
+    LOST,
+    REFUSED,
+    UNCHANGED,
+    outcomes,
+)
 from velo_devinfra.chaos.plan import Plan
 
 HELD = ("provisioning", "active")
@@ -80,10 +88,18 @@ def _commands(ledger: Ledger, snap: Snapshot) -> list[Check]:
     took_effect = [
         f"op {o.command.seq} {o.command.id}: {o.where}"
         for o in found
-        if o.command.must_refuse and o.result in (APPLIED, UNCHANGED)
+        if o.command.must_refuse and _took_effect(o.result, o.where)
     ]
     return [
         Check("accepted commands (202)", "-", f"{len(found)} ({summary})", True, False),
+        Check(
+            "  releases coalesced with another (no trace of their own)",
+            "-",
+            str(sum(1 for o in found if o.where.startswith(COALESCED))),
+            True,
+            False,
+            [line for line in listed(UNCHANGED) if COALESCED in line],
+        ),
         zero("accepted commands silently lost", listed(LOST)),
         zero("accepted commands still in flight", listed(IN_FLIGHT)),
         Check(
@@ -92,6 +108,11 @@ def _commands(ledger: Ledger, snap: Snapshot) -> list[Check]:
         zero("mistakes that took effect", took_effect),
         zero("duplicate DIDWW orders (per request)", _duplicates(snap)),
     ]
+
+
+def _took_effect(result: str, where: str) -> bool:
+    """Tells whether a command changed something (PortSIP may still be catching up)."""
+    return result in (APPLIED, UNCHANGED) or (result == IN_FLIGHT and where.startswith("applied"))
 
 
 def _duplicates(snap: Snapshot) -> list[str]:

@@ -45,6 +45,7 @@ def run_chaos(plan: Plan, data_dir: Path | None = None, keep: bool = False) -> R
         report = Report(checks, time.monotonic() - began, str(data))
     finally:
         system.stop()
+        ledger.save(data / "chaos-ledger.json")
         if data_dir is None and not keep and report is not None and report.ok:
             shutil.rmtree(data, ignore_errors=True)
     return report

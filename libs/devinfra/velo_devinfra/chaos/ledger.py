@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -94,6 +96,14 @@ class Ledger:
                 Accepted(who[0], kind, *who[1:], c, op.number, op.mistake) for c in op.command_ids
             ]
         return found
+
+    def save(self, path: Path) -> None:
+        """Writes every operation and incident as JSON (evidence for whoever reads the logs)."""
+        data = {
+            "operations": [asdict(op) for op in self.operations],
+            "incidents": [asdict(incident) for incident in self.incidents],
+        }
+        path.write_text(json.dumps(data, indent=1))
 
     def statuses(self) -> Counter[str]:
         """How the operations were answered: `202`, `409`, `none` …"""

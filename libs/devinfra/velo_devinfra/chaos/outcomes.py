@@ -41,7 +41,32 @@ class Outcome:
 def outcomes(accepted: list[Accepted], snap: Snapshot) -> list[Outcome]:
     """Returns the outcome of every accepted command."""
     messages = command_messages(snap)
-    return [_outcome(command, snap, messages.get(command.id, [])) for command in accepted]
+    found = [_outcome(command, snap, messages.get(command.id, [])) for command in accepted]
+    return [_coalesced(outcome, found) for outcome in found]
+
+
+def _coalesced(outcome: Outcome, everything: list[Outcome]) -> Outcome:
+    """A release with no trace of its own, of a number another accepted release gave back.
+
+    Two admins releasing one number at once both get a 202; ordering gives it back once and
+    ignores the second (nothing left to release), leaving no trace of it on the number.
+    """
+    command = outcome.command
+    if command.kind != "release" or outcome.result != LOST:
+        return outcome
+    winners = [
+        o.command.seq
+        for o in everything
+        if o.command.kind == "release"
+        and o.result == APPLIED
+        and (o.command.tenant, o.command.number) == (command.tenant, command.number)
+    ]
+    if not winners:
+        return outcome
+    return Outcome(command, UNCHANGED, f"{COALESCED} op {winners[0]}")
+
+
+COALESCED = "no trace of its own: released by"
 
 
 def command_messages(snap: Snapshot) -> dict[str, list[str]]:
