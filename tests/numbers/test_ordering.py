@@ -12,6 +12,7 @@ import pytest
 from velo_contracts import NextAvailable, NumberType, ReleaseNumber, RequestNumber, SpecificNumber
 from velo_contracts.envelope import new_id
 from velo_didww import SIGNATURE_HEADER, sign_callback
+from velo_ordering.domain import wanted_number
 from velo_sandbox.faults import FaultPlan
 from velotest import eventually
 from velotest.numbers import ADMIN, DidwwSandbox, EventLog, RunningOrdering, Tenant, free_number
@@ -135,6 +136,37 @@ async def test_a_duplicate_request_and_a_restart_mid_order_still_make_one_order(
     assert approvals == {approved.message_id}
 
 
+async def test_a_second_pick_under_a_request_id_already_taken_is_not_placed_and_is_said(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    # The gateway compares bodies under one Idempotency-Key once ordering has the first request;
+    # before that, both commands travel with the same request id: ordering must decide.
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    first = specific(tenant, free_number(didww, "Miami"))
+    other = first.model_copy(
+        update={
+            "pick": specific(tenant, free_number(didww, "Chicago")).pick,
+            "message_id": new_id(),
+        }
+    )
+    await send(first)
+    await send(other)
+    await send(first)  # a plain repeat says nothing
+
+    approved = await events.one(tenant.id, "NumberApproved", request_id=first.request_id)
+    alert = await events.one(tenant.id, "AdminAlertRaised", request_id=first.request_id)
+    assert approved.number == wanted_number(first)
+    assert alert.code == "idempotency_key_reused" and alert.recipient == ADMIN.user_id
+    assert str(wanted_number(other)) in alert.detail and "not placed" in alert.detail
+    assert didww.orders_for(first.request_id) == 1
+    assert len(events.of(tenant.id, "AdminAlertRaised")) == 1
+
+
 def _pending_orders(didww: DidwwSandbox) -> int:
     return sum(1 for o in didww.state.state.records.orders.values() if o.status == "pending")
 
@@ -211,6 +243,7 @@ async def test_release_terminates_at_didww_once_and_the_number_can_be_requested_
     await send(again)
     await events.one(tenant.id, "NumberApproved", request_id=again.request_id)
     assert len(events.of(tenant.id, "NumberReleased")) == 1
+    assert not events.of(tenant.id, "AdminAlertRaised")  # the repeated release is no mistake
 
 
 async def test_a_release_didww_refuses_alerts_the_admin_and_the_number_stays_held(
@@ -254,6 +287,26 @@ async def test_another_tenant_cannot_release_a_number_it_does_not_hold(
 
     released = await events.one(owner.id, "NumberReleased", number=number)
     assert released.tenant_id == owner.id and not events.of(intruder.id, "NumberReleased")
+    alert = await events.one(intruder.id, "AdminAlertRaised", number=number)
+    assert (alert.code, alert.severity) == ("release_refused", "warning")
+    assert "holds no such number" in alert.detail  # told at once, not silently ignored
+
+
+async def test_releasing_a_number_didww_no_longer_holds_records_it_released(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant, number = await _held_number(ordering, didww, make_tenant, events, send)
+    [did] = [d for d in didww.state.state.dids(tenant.api_key) if "+" + d.number == number]
+    did.terminated = True  # ended at DIDWW outside VeloConnect (expired, or in DIDWW's panel)
+
+    await send(ReleaseNumber(tenant_id=tenant.id, actor=ADMIN, number=number))
+    released = await events.one(tenant.id, "NumberReleased", number=number)
+    assert released.didww_did_id == did.id
+    assert not events.of(tenant.id, "AdminAlertRaised")
 
 
 async def test_a_did_delivered_out_of_band_is_imported_by_reconciliation(

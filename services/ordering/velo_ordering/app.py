@@ -63,8 +63,10 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
         if isinstance(command, ReleaseNumber):
             await release_number(command, accounts, numbers, number_relay)
             return
-        await store.accept(command, [domain.requested(command)])
-        await driver.advance(request_key(command.tenant_id, command.request_id))
+        key = request_key(command.tenant_id, command.request_id)
+        if not await store.accept(command, [domain.requested(command)]):
+            await store.repeated(key, command)
+        await driver.advance(key)
 
     @consumes(router, ROUTING_EVENTS, group_id=settings.group("routing-events"))
     async def on_routing_event(event: RoutingEvent) -> None:

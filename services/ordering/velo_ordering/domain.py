@@ -162,6 +162,37 @@ def alert(
     )
 
 
+def second_body(stored: dict[str, Any], command: RequestNumber) -> AdminAlertRaised | None:
+    """Returns an alert when command reuses a stored request's id (its Idempotency-Key) for
+    another pick: the first request goes on and this one is not placed — said, not dropped."""
+    first = RequestNumber.model_validate(stored["command"])
+    if first.pick == command.pick:
+        return None  # a plain repeat
+    return AdminAlertRaised.caused_by(
+        command,
+        alert_id=stable_id(command.tenant_id, command.message_id, ErrorCode.IDEMPOTENCY_KEY_REUSED),
+        recipient=command.actor.user_id,
+        severity=AlertSeverity.WARNING,
+        code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        title="A second request with the same Idempotency-Key was not placed",
+        detail=(
+            f"Request {command.request_id} already asks for {describe(first)}; the same "
+            f"Idempotency-Key then asked for {describe(command)}, which was not placed. "
+            "Use a new key for a new request."
+        ),
+        number=wanted_number(command),
+        request_id=command.request_id,
+    )
+
+
+def describe(command: RequestNumber) -> str:
+    """The pick in an admin's words."""
+    pick = command.pick
+    number = getattr(pick, "number", None)
+    kind = f"{pick.country} {pick.number_type}"
+    return str(number) if number else f"the next available {kind} number"
+
+
 def kyc_detail(requirement: KycRequirement) -> str:
     """Explains what DIDWW will ask for and where to file it."""
     proofs = [

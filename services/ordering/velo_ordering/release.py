@@ -42,34 +42,53 @@ async def _release(
     didww = await accounts.client(command.tenant_id)
     did = await _live_did(didww, command.number)
     known = await numbers.get(command.tenant_id, command.number)
-    if did is None:
-        log.info("release_ignored_not_held", number=command.number)
-        if known is not None:
-            await relay.relay(known["_id"])
+    status = known.get("status") if known else None
+    if did is None and status == NumberStatus.RELEASED:
+        log.info("release_repeated", number=command.number)  # done before: a replay
+        await relay.relay(number_key(command.tenant_id, command.number))
         return
-    terminated = await didww.terminate_did(did.id)
-    if known is None:
-        await numbers.record_live(command.tenant_id, command.number, did.id, "release", {})
+    if did is None and status != NumberStatus.LIVE:
+        await _refused(command, numbers, relay, NOT_HELD)
+        return
+    if did is None:  # we held it, DIDWW no longer does: billing has stopped already
+        assert known is not None
+        log.warning("release_found_number_gone_at_didww", number=command.number)
+        did_id, stopped_at = str(known["did_id"]), utc_now()
+    else:
+        terminated = await didww.terminate_did(did.id)
+        did_id, stopped_at = terminated.id, utc_now()
+        if known is None:
+            await numbers.record_live(command.tenant_id, command.number, did.id, "release", {})
     event = NumberReleased.caused_by(
-        command, number=command.number, didww_did_id=terminated.id, billing_stopped_at=utc_now()
+        command, number=command.number, didww_did_id=did_id, billing_stopped_at=stopped_at
     )
     await numbers.leave(command.tenant_id, command.number, NumberStatus.RELEASED, [event])
     await relay.relay(number_key(command.tenant_id, command.number))
 
 
+NOT_HELD = "not_held"
+"""A release of a number the tenant's DIDWW account does not hold (and we never saw it held)."""
+
+
 async def _refused(
     command: ReleaseNumber, numbers: NumberStore, relay: OutboxRelay, why: str
 ) -> None:
-    """Tells the admin DIDWW refused the release: the number stays theirs (and billed)."""
-    log.warning("release_refused_by_didww", number=command.number, error=why[:300])
+    """Tells the admin the release did not happen, and why."""
+    if why == NOT_HELD:
+        severity = AlertSeverity.WARNING
+        detail = "Your DIDWW account holds no such number, so nothing was released or billed."
+    else:
+        severity = AlertSeverity.CRITICAL
+        detail = f"DIDWW refused to terminate it ({why}); it is still yours and still billed."
+    log.warning("release_refused", number=command.number, error=why[:300])
     alert = AdminAlertRaised.caused_by(
         command,
         alert_id=stable_id(command.tenant_id, command.command_id, ErrorCode.RELEASE_REFUSED),
         recipient=command.actor.user_id,
-        severity=AlertSeverity.CRITICAL,
+        severity=severity,
         code=ErrorCode.RELEASE_REFUSED,
         title=f"{command.number} was not released",
-        detail=f"DIDWW refused to terminate it ({why}); it is still yours and still billed.",
+        detail=detail,
         number=command.number,
     )
     if not await numbers.note(command.tenant_id, command.number, [alert]):

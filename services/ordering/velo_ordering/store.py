@@ -14,7 +14,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import Event, RequestNumber
 from velo_contracts.envelope import utc_now
-from velo_ordering.domain import TERMINAL, Status, Step, first_step, wanted_number
+from velo_ordering.domain import (
+    TERMINAL,
+    Status,
+    Step,
+    first_step,
+    second_body,
+    wanted_number,
+)
 from velo_runtime import IndexSpec
 from velo_runtime.claims import Claims
 from velo_runtime.documents import Document, MongoDocuments, change
@@ -61,6 +68,17 @@ class RequestStore:
             "updated_at": now,
         }
         return await self.docs.create(with_events(document, events))
+
+    async def repeated(self, key: str, command: RequestNumber) -> None:
+        """Handles a request id seen before: a plain repeat changes nothing; another pick under
+        the same id is not placed and its admin is alerted (with the stored request's events)."""
+
+        def decide(stored: Document | None) -> Document | None:
+            warning = second_body(stored, command) if stored else None
+            # A redelivery raises it again under the same alert id: the feed keeps one.
+            return None if stored is None or warning is None else with_events(stored, [warning])
+
+        await change(self.docs, key, decide)
 
     async def claim(self, key: str) -> Document | None:
         """Claims an unfinished request nobody else works on; returns it, or None."""
