@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from velo_devinfra.components import Component
@@ -37,6 +39,31 @@ async def test_ordering_killed_while_the_order_is_pending_orders_once(
 
         await until_status(api, offer["number"], "active")
     assert running.orders_for(request_id) == 1
+
+
+async def test_twenty_concurrent_requests_with_ordering_killed_midway_order_twenty_once_each(
+    running: RunningSystem,
+) -> None:
+    component, ordering = _ordering(running)
+    async with running.api("globex", "admin@globex") as api:
+        found = await api.get("/v1/inventory", params={"country": "CA", "type": "local"})
+        offers = [o for o in found.json()["items"] if not o["kyc_required"]][:20]
+        assert len(offers) == 20, "the sandbox lists too few CA numbers"
+        request_ids = await asyncio.gather(
+            *(request_number(api, {"offer_id": o["offer_id"]}) for o in offers)
+        )
+        # Worked on together: several are ordering (waiting on DIDWW) at once before the kill.
+        await eventually(lambda: _ordering_at_once(api, request_ids, 5), timeout=SLOW)
+        ordering.kill()
+        ordering.start()
+        await eventually(lambda: _answers(running, component), timeout=SLOW)
+        await asyncio.gather(*(until_status(api, o["number"], "active") for o in offers))
+    assert [running.orders_for(r) for r in request_ids] == [1] * 20
+
+
+async def _ordering_at_once(api: object, request_ids: list[str], at_least: int) -> bool:
+    states = await asyncio.gather(*(request_state(api, r) for r in request_ids))  # type: ignore[arg-type]
+    return sum(s["status"] in ("ordering", "approved", "active") for s in states) >= at_least
 
 
 async def _status_is(api: object, request_id: str, status: str) -> bool:

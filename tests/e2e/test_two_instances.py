@@ -57,8 +57,6 @@ async def test_concurrent_requests_and_assignments_are_each_done_once(
             *(request_number(api, {"offer_id": o["offer_id"]}) for o in offers)
         )
         numbers = [o["number"] for o in offers]
-        # Each ordering instance runs one request's DIDWW chain at a time (3 s order delay each)
-        # until the concurrency issue lands, so 20 take a while on a busy 2-core machine.
         await asyncio.gather(*(until_status(api, n, "active", timeout=BATCH) for n in numbers))
         agents = {n: str(101 + i) for i, n in enumerate(numbers)}
         puts = await asyncio.gather(*(_assign(api, n, agents[n]) for n in numbers))

@@ -11,7 +11,8 @@ from velo_contracts import ReleaseNumber, RequestNumber, RoutingConfigured, Rout
 from velo_contracts.envelope import new_id
 from velo_contracts.events import RoutingEvent
 from velo_contracts.topics import ORDERING_COMMANDS, ORDERING_EVENTS, ROUTING_EVENTS
-from velo_offers import TenantAccounts, box_from_env
+from velo_didww import Priority
+from velo_offers import TenantAccounts, box_from_env, shared_budgets
 from velo_ordering import background, domain
 from velo_ordering.driver import Driver
 from velo_ordering.http_api import callback_routes, read_routes
@@ -35,7 +36,15 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     )
     directory = TenantDirectory(service.db)
     metered = partial(MeteredTransport, "didww", service.metrics)
-    accounts = TenantAccounts(directory, box or box_from_env(), settings.didww_base_url, metered)
+    budgets = shared_budgets(service.mongo, settings.didww_budget_database)
+    accounts = TenantAccounts(  # a request's chain is in flight; reconciliation asks for less
+        directory,
+        box or box_from_env(),
+        settings.didww_base_url,
+        metered,
+        budgets,
+        Priority.IN_FLIGHT,
+    )
     store = RequestStore(service.db, owner=new_id(), claim_seconds=settings.claim_seconds)
     numbers = NumberStore(service.db)
     request_relay = OutboxRelay.of(store.requests, service.publisher, ORDERING_EVENTS, store.docs)
@@ -51,10 +60,14 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
         registry=service.metrics.registry,
     )
 
+    def resume(key: str) -> bool:
+        """Works on a request in the background (at most `concurrent_requests` at once); a
+        resume while one is in flight coalesces into it. Tells whether it started one."""
+        return tasks.spawn_once(key, lambda: driver.advance(key))
+
     def nudge(key: str) -> None:
-        """Resumes a request now; repeats while one resume is in flight coalesce into it."""
-        started = tasks.spawn_once(key, lambda: driver.advance(key))
-        resumes.labels("started" if started else "coalesced").inc()
+        """Resumes a request on DIDWW's callback."""
+        resumes.labels("started" if resume(key) else "coalesced").inc()
 
     router = KafkaRouter()
 
@@ -66,7 +79,9 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
         key = request_key(command.tenant_id, command.request_id)
         if not await store.accept(command, [domain.requested(command)]):
             await store.repeated(key, command)
-        await driver.advance(key)
+        # Stored (with its due time): the work goes on beside the next commands, and after a
+        # crash the recovery pass picks it up.
+        resume(key)
 
     @consumes(router, ROUTING_EVENTS, group_id=settings.group("routing-events"))
     async def on_routing_event(event: RoutingEvent) -> None:

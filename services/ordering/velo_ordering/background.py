@@ -12,27 +12,22 @@ from velo_ordering.store import RequestStore
 from velo_runtime import get_logger
 from velo_runtime.background import Background, being_cancelled
 from velo_runtime.outbox import OutboxRelay
-
-__all__ = ["Background", "reconciliation", "recovery"]
 from velo_tenants import TenantDirectory
 
+__all__ = ["Background", "reconciliation", "recovery"]
+
 log = get_logger(__name__)
-PARALLEL_REQUESTS = 8
 
 
 def recovery(
     store: RequestStore, driver: Driver, relays: list[OutboxRelay]
 ) -> Callable[[], Awaitable[None]]:
-    """Returns one recovery pass: resume due requests, publish leftover outboxes."""
-    gate = asyncio.Semaphore(PARALLEL_REQUESTS)
-
-    async def advance(key: str) -> None:
-        async with gate:
-            await driver.advance(key)
+    """Returns one recovery pass: resume due requests (as many at once as the driver allows),
+    publish leftover outboxes."""
 
     async def recover() -> None:
         due = await store.due(utc_now())
-        await asyncio.gather(*(advance(key) for key in due))
+        await asyncio.gather(*(driver.advance(key) for key in due))
         for relay in relays:
             await relay.relay_all()
 

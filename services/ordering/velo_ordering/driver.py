@@ -6,6 +6,7 @@ every request whose next try is due — so a crash between any two steps only de
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -51,6 +52,7 @@ class Driver:
         self.store, self.numbers, self.relay = store, numbers, relay
         self.accounts, self.settings = accounts, settings
         self._busy: set[str] = set()
+        self._slots = asyncio.Semaphore(settings.concurrent_requests)
 
     async def advance(self, key: str) -> None:
         """Runs the request's steps until it waits, ends, or DIDWW fails for now."""
@@ -58,9 +60,10 @@ class Driver:
             return
         self._busy.add(key)
         try:
-            document = await self.store.claim(key)
-            if document is not None:
-                await self._work(key, document)
+            async with self._slots:
+                document = await self.store.claim(key)
+                if document is not None:
+                    await self._work(key, document)
         finally:
             self._busy.discard(key)
 

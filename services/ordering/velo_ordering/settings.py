@@ -3,6 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from velo_offers import budget_database_setting
 from velo_runtime import ServiceSettings
 
 
@@ -33,6 +34,11 @@ class OrderingSettings(ServiceSettings):
     reconcile_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often each tenant's DIDWW DIDs are reconciled."
     )
+    concurrent_requests: int = Field(
+        default=16,
+        ge=1,
+        description="Requests this instance works on at once (each one's own steps stay in order).",
+    )
     claim_seconds: float = Field(
         default=60.0, gt=0, description="How long one worker owns a request (renewed as it saves)."
     )
@@ -43,3 +49,4 @@ class OrderingSettings(ServiceSettings):
     alert_after_attempts: int = Field(
         default=5, ge=1, description="Failed tries of one step before the admin is alerted."
     )
+    didww_budget_database: str = budget_database_setting()
