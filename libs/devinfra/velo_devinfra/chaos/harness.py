@@ -26,6 +26,8 @@ from velo_devinfra.stack import free_offset, free_port
 ENV = {"VELO_GATEWAY_WRITE_BURST": "1000", "VELO_GATEWAY_WRITES_PER_MINUTE": "10000"}
 """The clients write faster than an admin would: the gateway's write budget must not refuse them."""
 POLL = 10.0
+STILL = 120.0
+"""Seconds the failures must stay the same, nothing in flight, before settling stops early."""
 
 
 def run_chaos(plan: Plan, data_dir: Path | None = None, keep: bool = False) -> Report:
@@ -86,19 +88,37 @@ async def _settle(plan: Plan, access: Access, ledger: Ledger) -> list[Check]:
     users = {t: {op.user for op in ledger.operations if op.tenant == t} for t in TENANTS}
     deadline = time.monotonic() + plan.converge
     accepted = ledger.accepted()
+    stuck = Stuck()
     while True:
         try:
             snap = await observer.snapshot(accepted, users)
             checks = settled(ledger, snap)
-            if all(c.ok for c in checks if c.required) or time.monotonic() > deadline:
-                return checks
             waiting = [f"{c.name} ({c.found})" for c in checks if c.required and not c.ok]
+            if not waiting or time.monotonic() > deadline or stuck.for_good(checks):
+                return checks
             ledger.note("settling", "; ".join(waiting))
         except (ObserveFailed, httpx.HTTPError, KafkaError, TimeoutError) as exc:
             if time.monotonic() > deadline:
                 return [zero("the system answered the final reads", [repr(exc)])]
             ledger.note("settling", f"not readable yet: {exc!r}"[:200])
         await asyncio.sleep(POLL)
+
+
+class Stuck:
+    """Tells when waiting longer cannot help: nothing is in flight and nothing moved for a while."""
+
+    def __init__(self, calm: float = STILL) -> None:
+        self.calm = calm
+        self._last: list[tuple[str, str]] = []
+        self._since = time.monotonic()
+
+    def for_good(self, checks: list[Check]) -> bool:
+        """Notes the failing checks; true once they stayed the same for calm seconds."""
+        failing = [(c.name, c.found) for c in checks if c.required and not c.ok]
+        if failing != self._last:
+            self._last, self._since = failing, time.monotonic()
+        in_flight = any(name.endswith("in flight") for name, _ in failing)
+        return not in_flight and time.monotonic() - self._since >= self.calm
 
 
 def _unplanned(system: System) -> list[str]:
