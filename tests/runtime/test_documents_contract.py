@@ -110,6 +110,16 @@ async def test_concurrent_increments_all_count(docs: Documents) -> None:
     assert sum(doc["n"] for doc in counted if doc) == 400
 
 
+async def test_a_dotted_or_dollar_field_name_is_refused_before_anything_is_written(
+    docs: Documents,
+) -> None:
+    await change(docs, "d", lambda _: {"order": {"id": "o-1", "status": "pending"}})
+    for name in ("order.status", "$set"):
+        with pytest.raises(ValueError, match="cannot be field names"):
+            await change(docs, "d", lambda stored, name=name: (stored or {}) | {name: "x"})
+    assert (await docs.load("d") or {})["order"] == {"id": "o-1", "status": "pending"}
+
+
 async def test_a_declined_change_writes_nothing(docs: Documents) -> None:
     await change(docs, "d", add("n"))
     written = await change(docs, "d", lambda doc: None)

@@ -62,6 +62,11 @@ async def change(docs: Documents, doc_id: str, decide: Decide, *, attempts: int 
         if wanted is None:
             return Written(stored, False)
         wanted = {**wanted, "_id": doc_id}
+        if illegal := [name for name in wanted if "." in name or name.startswith("$")]:
+            raise ValueError(
+                f"{illegal} cannot be field names: a change writes whole documents, where a "
+                "dotted name is no path (set the whole field instead)"
+            )
         if stored is None:
             if await docs.create(wanted):
                 return Written(wanted | {REV: 1}, True)

@@ -184,7 +184,8 @@ def _order_fields(placed: Order) -> Document:
 async def await_order(ctx: StepContext) -> Progress:
     """Reads the order: still pending (poll again), canceled, or completed."""
     placed = await ctx.didww.get_order(ctx.document["order"]["id"])
-    fields = {"order.status": placed.status}
+    fields = {"order": ctx.document["order"] | {"status": placed.status}}  # the whole field:
+    # the state is written as one document, where a dotted key is no path but an illegal name
     if placed.status == "canceled":
         detail = f"DIDWW canceled order {placed.reference}; it was refunded."
         raise Refusal(ErrorCode.ORDER_CANCELED, detail)
