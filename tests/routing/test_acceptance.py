@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from velo_contracts import AssignNumber, NumberReleased, ReassignNumber
+from velo_contracts import AssignNumber, NumberAssigned, NumberReleased, ReassignNumber
 from velo_contracts.envelope import utc_now
-from velo_contracts.topics import ORDERING_EVENTS
+from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_EVENTS
 from velotest import eventually
 
 from .conftest import ADMIN, DOMAIN, Stack
@@ -238,3 +238,39 @@ async def test_assignments_during_a_portsip_outage_complete_once_it_is_back(stac
     assigned = {e["message_id"] for e in events if e["type"] == "NumberAssigned"}
     assert len(assigned) == 2  # two commands, two events (each maybe delivered twice)
     assert len(stack.dump()["inbound_rules"]) == 2
+
+
+async def test_a_target_portsip_refuses_fails_that_number_only_and_says_so(stack: Stack) -> None:
+    # Assignment lets a target through when the directory cannot be read (PortSIP away); if
+    # PortSIP then turns the rule down, that number fails visibly and nobody else waits on it.
+    gb, gb_did = "+442071234567", "442071234567"
+    await stack.approve(DE)
+    await stack.approve(gb, "GB", "44")
+    unchecked = NumberAssigned(
+        tenant_id=stack.tenant,
+        actor=ADMIN,
+        number=DE,
+        inbound_target={"type": "queue", "id": "899"},  # no such queue in the PBX
+    )
+    await stack.send(unchecked, ASSIGNMENT_EVENTS)
+    await stack.command(
+        AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=gb, outbound_agent="107")
+    )
+
+    def gb_routed() -> bool:
+        return gb_did in {c["caller_id"] for c in stack.dump()["caller_ids"].get("107", [])}
+
+    await eventually(gb_routed, timeout=30)
+
+    async def refused() -> dict[str, Any] | None:
+        events = await stack.events("velo.routing.events.v1")
+        failed = [e for e in events if e["type"] == "RoutingFailed" and e["number"] == DE]
+        return failed[0] if failed else None
+
+    failure = await eventually(refused, timeout=30)
+    assert "refused" in failure["detail"] and "899" in failure["detail"]
+    alerts = [
+        e for e in await stack.events("velo.routing.events.v1") if e["type"] == "AdminAlertRaised"
+    ]
+    assert any(a["number"] == DE and "not held up" in a["detail"] for a in alerts)
+    assert set(stack.dump()["pools"]["DIDWW"]["did_numbers"].split(";")) == {DID, gb_did}

@@ -9,13 +9,14 @@ from contextlib import suppress
 
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ROUTING_EVENTS
-from velo_portsip import PortsipError
+from velo_portsip import NotFound, PortsipError, ValidationFailed
 from velo_runtime import Backoff, Publisher, get_logger
 from velo_runtime.background import being_cancelled
 from velo_runtime.claims import Claims
 from velo_runtime.documents import Document
 from velo_runtime.outbox import OutboxRelay
 from velo_sip_routing.directory import DirectoryCache
+from velo_sip_routing.domain import concerns, did_of
 from velo_sip_routing.outcomes import applied_event, failure_events
 from velo_sip_routing.pbx import PbxClients, carry_out, read_pbx
 from velo_sip_routing.planner import plan
@@ -109,16 +110,24 @@ class Converger:
             log.warning("tenant_not_configured_yet", tenant_id=tenant_id)
             return
         try:
-            await self._apply(tenant, docs)
+            refused = await self._apply(tenant, docs)
         except PortsipError as exc:
             await self._failed(docs, exc)
             return
         for doc in (d for d in docs if d.get("dirty")):
+            if (refusal := refused.get(did_of(doc["number"]))) is not None:
+                await self._refused(doc, refusal)
+                continue
             event = applied_event(doc, tenant.portsip.default_destination)
             if written := await self.store.applied(doc, [event]):
                 await self.outbox.relay_document(written)
 
-    async def _apply(self, tenant: TenantConfigured, docs: list[Document]) -> None:
+    async def _apply(
+        self, tenant: TenantConfigured, docs: list[Document]
+    ) -> dict[str, PortsipError]:
+        """Carries out the plan; returns the refusals of single numbers' changes (by DID) —
+        they hold up nobody else. A refusal of a tenant-wide change, or PortSIP unreachable,
+        is raised: nothing can be said applied then."""
         routes = [route_of(doc) for doc in docs]
         agents = {r.outbound_agent for r in routes if r.outbound_agent}
         agents |= {a for doc in docs for a in doc.get("former_agents", [])}
@@ -126,11 +135,28 @@ class Converger:
         pbx = await read_pbx(client, tenant.portsip.trunk_name, routes, agents)
         settings = self.settings
         actions = plan(routes, pbx, tenant.portsip.default_destination, settings.presence_priority)
+        refused: dict[str, PortsipError] = {}
         for action in actions:
-            await carry_out(client, pbx.provider_id, action)
+            try:
+                await carry_out(client, pbx.provider_id, action)
+            except (ValidationFailed, NotFound) as exc:
+                if (dids := concerns(action)) is None:
+                    raise
+                log.warning("portsip_refused_number", dids=sorted(dids), error=exc.message)
+                refused |= dict.fromkeys(dids, exc)
         if actions and not any(doc.get("dirty") for doc in docs):
             log.warning("drift_repaired", tenant_id=tenant.tenant_id, changes=len(actions))
         await self.directory.refresh_if_stale(tenant.tenant_id, client)
+        return refused
+
+    async def _refused(self, doc: Document, exc: PortsipError) -> None:
+        """Tells at once that PortSIP turned this number's change down (retried meanwhile, in
+        case the target appears)."""
+        retry_in = self.backoff.delay(int(doc.get("attempts", 0)) + 1)
+        if updated := await self.store.failed(doc, exc.message, retry_in):
+            events = failure_events(updated, refused=True)
+            if reported := await self.store.report_failure(updated, events):
+                await self.outbox.relay_document(reported)
 
     async def _failed(self, docs: list[Document], exc: PortsipError) -> None:
         log.warning("portsip_apply_failed", error=exc.message, code=exc.code)

@@ -134,6 +134,21 @@ Action = (
 )
 
 
+def concerns(action: Action) -> frozenset[str] | None:
+    """Returns the DIDs a change is about, or None for a change of the tenant as a whole (the
+    pool, outbound rules, removing what no number wants): a refusal of the first kind is that
+    number's problem; of the second, the tenant's."""
+    match action:
+        case CreateInbound(rule) | UpdateInbound(_, rule) if rule.did_numbers:
+            return frozenset({rule.did_numbers})
+        case AddCallerId(_, caller_id):
+            return frozenset({caller_id.caller_id})
+        case RemoveCallerId(_, caller_id):
+            return frozenset({caller_id})
+        case _:
+            return None
+
+
 def destination_of(route: Route, default_destination: str) -> str:
     """Returns the extension calls to the number should ring."""
     return route.destination or default_destination

@@ -40,10 +40,19 @@ def applied_event(doc: dict[str, Any], default_destination: str) -> Event:
     )
 
 
-def failure_events(doc: dict[str, Any]) -> list[Event]:
-    """Returns the failure event and the admins' alert for a number PortSIP keeps refusing."""
+def failure_events(doc: dict[str, Any], *, refused: bool = False) -> list[Event]:
+    """Returns the failure event and the admins' alert for a number PortSIP cannot be brought
+    to: unreachable after several attempts, or (refused) turning this number's change down."""
     attempts = int(doc.get("attempts", 1))
-    detail = f"PortSIP could not be updated after {attempts} attempts: {doc.get('last_error')}"
+    if refused:
+        detail = f"PortSIP refused the change of this number: {doc.get('last_error')}"
+        after = (
+            ". The other numbers are not held up; change the assignment "
+            "(or add the target in PortSIP)"
+        )
+    else:
+        detail = f"PortSIP could not be updated after {attempts} attempts: {doc.get('last_error')}"
+        after = ". Changes are kept and applied as soon as PortSIP answers"
     failed = RoutingFailed(
         **_envelope(doc, system=True),
         number=doc["number"],
@@ -56,8 +65,8 @@ def failure_events(doc: dict[str, Any]) -> list[Event]:
         alert_id=new_id(),
         severity=AlertSeverity.WARNING,
         code=ErrorCode.ROUTING_FAILED,
-        title=f"Routing of {doc['number']} is delayed",
-        detail=detail + ". Changes are kept and applied as soon as PortSIP answers.",
+        title=f"Routing of {doc['number']} is {'refused' if refused else 'delayed'}",
+        detail=detail + after + ".",
         number=doc["number"],
     )
     return [failed, alert]
