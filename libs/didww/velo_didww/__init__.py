@@ -27,11 +27,14 @@ from velo_didww.models import (
     StockKeepingUnit,
     VoiceInTrunk,
 )
+from velo_didww.ratelimit import Budget, LocalBudget, key_id, local_budget
 from velo_didww.requests import DidOrderItem, SipConfiguration
+from velo_didww.schedule import DEFAULT_RATE, Priority, Schedule
 from velo_didww.signature import SIGNATURE_HEADER, sign_callback, verify_callback
 from velo_didww.transport import RetryPolicy
 
 __all__ = [
+    "DEFAULT_RATE",
     "PRODUCTION_URL",
     "SANDBOX_URL",
     "SIGNATURE_HEADER",
@@ -39,6 +42,7 @@ __all__ = [
     "AvailableDid",
     "BadRequest",
     "Balance",
+    "Budget",
     "Country",
     "Did",
     "DidGroup",
@@ -50,17 +54,22 @@ __all__ = [
     "ErrorItem",
     "Forbidden",
     "InsufficientFunds",
+    "LocalBudget",
     "NotFound",
     "Order",
     "OrderItem",
+    "Priority",
     "RateLimited",
     "RetryPolicy",
+    "Schedule",
     "SipConfiguration",
     "StockKeepingUnit",
     "Unauthorized",
     "Unavailable",
     "ValidationFailed",
     "VoiceInTrunk",
+    "key_id",
+    "local_budget",
     "sign_callback",
     "verify_callback",
 ]

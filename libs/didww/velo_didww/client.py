@@ -22,8 +22,9 @@ from velo_didww.models import (
     VoiceInTrunk,
 )
 from velo_didww.params import Filters, page, query
-from velo_didww.ratelimit import DEFAULT_RATE, shared_limiter
+from velo_didww.ratelimit import Budget, local_budget
 from velo_didww.requests import DidOrderItem, SipConfiguration
+from velo_didww.schedule import DEFAULT_RATE, Priority
 from velo_didww.transport import JsonDoc, RetryPolicy, Transport
 
 PRODUCTION_URL = "https://api.didww.com/v3"
@@ -41,6 +42,9 @@ class DidwwClient:
     connection errors; every call is retried after a 429, which DIDWW did not process.
     `create_order` is never repeated after a timeout or 5xx, because the order may exist:
     look it up with `list_orders({"external_reference_id": ...})` before ordering again.
+
+    Every request first takes a slot of the key's `budget` at the client's `priority`; without
+    a budget the client shares this process's budget of the key (at `rate_limit`; None: none).
     """
 
     def __init__(
@@ -53,10 +57,13 @@ class DidwwClient:
         rate_limit: float | None = DEFAULT_RATE,
         http: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        budget: Budget | None = None,
+        priority: Priority = Priority.IN_FLIGHT,
     ) -> None:
-        limiter = shared_limiter(api_key, rate_limit) if rate_limit else None
+        if budget is None and rate_limit:
+            budget = local_budget(api_key, rate_limit)
         self._transport = Transport(
-            api_key, base_url, timeout, retry or RetryPolicy(), limiter, http, transport
+            api_key, base_url, timeout, retry or RetryPolicy(), budget, http, transport, priority
         )
 
     def __repr__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -27,6 +29,9 @@ _BY_STATUS: dict[int, type[DidwwError]] = {
     422: ValidationFailed,
 }
 DEFAULT_RETRY_AFTER = 1.0
+"""DIDWW's API description (2026-04-16) names no 429 headers: without Retry-After, one window."""
+MAX_RETRY_AFTER = 60.0
+"""A longer Retry-After is taken as this: the caller's own deadlines decide beyond it."""
 
 
 def parse_errors(response: httpx.Response) -> tuple[ErrorItem, ...]:
@@ -50,12 +55,22 @@ def _item(entry: dict[str, Any]) -> ErrorItem:
     )
 
 
-def retry_after(response: httpx.Response) -> float:
-    """Returns the seconds DIDWW asks to wait after a 429."""
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)))
-    except ValueError:
+def retry_after(response: httpx.Response, now: datetime | None = None) -> float:
+    """Returns the seconds DIDWW asks to wait after a 429 (Retry-After: seconds or HTTP date)."""
+    value = response.headers.get("Retry-After")
+    if value is None:
         return DEFAULT_RETRY_AFTER
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return DEFAULT_RETRY_AFTER
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 def error_for_response(method: str, path: str, response: httpx.Response) -> DidwwError:

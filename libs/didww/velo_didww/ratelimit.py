@@ -1,4 +1,10 @@
-"""Client-side rate limit: one GCRA bucket per API key, shared by every client in the process."""
+"""What a DIDWW client spends: a `Budget`; `LocalBudget` keeps one key's schedule in this process.
+
+A client takes a slot from its budget before every request and tells it when DIDWW answered 429
+anyway. Where several processes share a key, the services pass a budget kept in their database
+(`velo_offers.budget.SharedBudget`); without one (unit tests, scripts, the CLI) a client uses
+the process-wide `local_budget` of its key. Both follow the one rule of `velo_didww.schedule`.
+"""
 
 from __future__ import annotations
 
@@ -6,47 +12,80 @@ import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-DEFAULT_RATE = 20.0
-"""DIDWW's documented limit: 20 requests per second per API key."""
-JITTER_MARGIN = 1.05
-"""Spaces requests 5% wider than the rate, so network jitter cannot bunch 21 into one second."""
+from velo_didww.schedule import DEFAULT_RATE, Priority, Schedule, Slot, Wait, backed_off
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
 
-class RateLimiter:
-    """Spaces requests to at most `rate` per second, `burst` back to back (thread-safe GCRA)."""
+class Budget(Protocol):
+    """The request budget of one DIDWW key."""
+
+    async def acquire(self, priority: Priority) -> float:
+        """Waits until a request of this priority may be sent; returns the slot it took."""
+
+    async def back_off(self, seconds: float) -> None:
+        """Pauses the key for seconds: DIDWW refused a request for the rate (HTTP 429)."""
+
+
+class LocalBudget:
+    """One key's schedule kept in this process (thread-safe)."""
 
     def __init__(
-        self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic
+        self,
+        schedule: Schedule | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        next_free: float = 0.0,
     ) -> None:
-        self.interval = JITTER_MARGIN / rate
-        self.tolerance = (max(burst, 1) - 1) * self.interval
-        self._clock = clock
-        self._theoretical_arrival = 0.0
+        self.schedule = schedule or Schedule()
+        self._clock, self._sleep = clock, sleep
+        self._next_free = next_free
         self._lock = threading.Lock()
 
-    def reserve(self) -> float:
-        """Claims the next slot and returns how many seconds to wait before using it."""
+    @property
+    def next_free(self) -> float:
+        """The earliest moment the next request may go."""
+        return self._next_free
+
+    def reserve(self, priority: Priority) -> Slot | Wait:
+        """Takes the next slot for priority now, or says until when to wait."""
         with self._lock:
-            now = self._clock()
-            arrival = max(self._theoretical_arrival, now)
-            self._theoretical_arrival = arrival + self.interval
-            return max(0.0, arrival - self.tolerance - now)
+            decision = self.schedule.reserve(self._next_free, self._clock(), priority)
+            if isinstance(decision, Slot):
+                self._next_free = decision.next_free
+            return decision
 
-    async def acquire(self) -> None:
-        """Waits until a request may be sent."""
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    async def acquire(self, priority: Priority = Priority.IN_FLIGHT) -> float:
+        """Waits until a request of this priority may be sent; returns the slot it took."""
+        while True:
+            decision = self.reserve(priority)
+            moment = decision.at if isinstance(decision, Slot) else decision.until
+            delay = moment - self._clock()
+            if delay > 0:
+                await self._sleep(delay)
+            if isinstance(decision, Slot):
+                return decision.at
+
+    async def back_off(self, seconds: float) -> None:
+        """Pauses the key for seconds."""
+        with self._lock:
+            self._next_free = backed_off(self._next_free, self._clock(), seconds)
 
 
-_shared: dict[tuple[str, float, int], RateLimiter] = {}
+_shared: dict[tuple[str, float], LocalBudget] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_limiter(api_key: str, rate: float = DEFAULT_RATE, burst: int = 1) -> RateLimiter:
-    """Returns the process-wide limiter of api_key (stored under a hash, never the key)."""
-    digest = hashlib.sha256(api_key.encode()).hexdigest()
+def key_id(api_key: str) -> str:
+    """Returns the name a key's budget is kept under: a SHA-256 of the key, never the key."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def local_budget(api_key: str, rate: float = DEFAULT_RATE) -> LocalBudget:
+    """Returns the process-wide budget of api_key, shared by every client in this process."""
     with _shared_lock:
-        return _shared.setdefault((digest, rate, burst), RateLimiter(rate, burst))
+        return _shared.setdefault((key_id(api_key), rate), LocalBudget(Schedule(rate)))

@@ -1,4 +1,9 @@
-"""HTTP transport of the DIDWW client: auth, timeouts, rate limit, safe retries, error mapping."""
+"""HTTP transport of the DIDWW client: auth, timeouts, rate budget, safe retries, error mapping.
+
+A 429 is not slept off here: it pauses the key's budget (by DIDWW's Retry-After), so every
+caller of the key — in this process or, with a shared budget, in any — holds back once, and the
+retry takes its turn in the schedule again instead of firing with everyone else a second later.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ import httpx
 
 from velo_didww.errors import DidwwError, RateLimited, Unavailable
 from velo_didww.mapping import error_for_response
-from velo_didww.ratelimit import RateLimiter
+from velo_didww.ratelimit import Budget
+from velo_didww.schedule import Priority
 
 MEDIA_TYPE = "application/vnd.api+json"
 API_VERSION = "2026-04-16"
@@ -47,9 +53,10 @@ class Transport:
         base_url: str,
         timeout: httpx.Timeout,
         retry: RetryPolicy,
-        limiter: RateLimiter | None,
+        budget: Budget | None,
         http: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        priority: Priority = Priority.IN_FLIGHT,
     ) -> None:
         headers = {
             "Api-Key": api_key,
@@ -63,7 +70,8 @@ class Transport:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._retry = retry
-        self._limiter = limiter
+        self._budget = budget
+        self._priority = priority
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self._base_url!r})"
@@ -87,23 +95,32 @@ class Transport:
             try:
                 return await self._send_once(method, path, params, body)
             except RateLimited as exc:
-                delay = exc.retry_after
                 if attempt >= self._retry.attempts:
                     raise
+                delay = await self._rate_limited(method, path, exc.retry_after)
             except Unavailable as exc:
                 safe_to_repeat = idempotent or not exc.maybe_processed
                 if not safe_to_repeat or attempt >= self._retry.attempts:
                     raise
                 delay = self._retry.backoff(attempt)
             log.info("didww retry", extra={"method": method, "path": path, "attempt": attempt})
-            await asyncio.sleep(delay)
+            if delay > 0:
+                await asyncio.sleep(delay)
             attempt += 1
+
+    async def _rate_limited(self, method: str, path: str, retry_after: float) -> float:
+        """Returns how long to sleep before the retry: nothing when the budget holds back."""
+        log.warning("didww 429", extra={"method": method, "path": path, "retry_after": retry_after})
+        if self._budget is None:
+            return retry_after
+        await self._budget.back_off(retry_after)
+        return 0.0
 
     async def _send_once(
         self, method: str, path: str, params: dict[str, str] | None, body: JsonDoc | None
     ) -> JsonDoc | None:
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        if self._budget is not None:
+            await self._budget.acquire(self._priority)
         url = f"{self._base_url}{path}"
         try:
             response = await self._http.request(

@@ -3,6 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from velo_offers import budget_database_setting
 from velo_runtime import ServiceSettings
 
 
@@ -22,3 +23,4 @@ class InventorySettings(ServiceSettings):
         ge=0,
         description="How long countries and DID groups (prices, KYC) are reused; never stock.",
     )
+    didww_budget_database: str = budget_database_setting()

@@ -2,6 +2,8 @@
 
 A DID at DIDWW that no request ordered (e.g. a KYC number delivered once documents were filed
 directly) is imported; a number ordering holds live that DIDWW shows terminated is an alert.
+Its DIDWW calls go at background priority: on the key's spare capacity, after searches and
+requests in flight (`velo_didww.schedule`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 
 from velo_contracts import Actor, AdminAlertRaised, AlertSeverity, ErrorCode, NumberImported
 from velo_contracts.envelope import stable_id
-from velo_didww import Did, DidwwClient
+from velo_didww import Did, DidwwClient, Priority
 from velo_offers import TenantAccounts, e164, number_facts
 from velo_ordering.numbers import NumberStatus, NumberStore
 from velo_ordering.store import RequestStore
@@ -41,7 +43,7 @@ class Reconciler:
 
     async def reconcile(self, tenant_id: str) -> Reconciliation:
         """Imports unknown DIDs of the tenant and alerts on numbers DIDWW no longer has."""
-        didww = await self.accounts.client(tenant_id)
+        didww = await self.accounts.client(tenant_id, Priority.BACKGROUND)
         dids = await didww.list_dids()
         ours = await self.requests.order_ids(tenant_id)
         live = {doc["number"]: doc for doc in await self.numbers.live(tenant_id)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -104,6 +105,26 @@ async def set_rate_limit(request: Request) -> Response:
     )
 
 
+async def rate_limit_counters(request: Request) -> Response:
+    """Counts per key (by a hash prefix, never the key): served, peak per second, 429s."""
+    limits = sandbox_of(request).limits
+    keys = set(limits.served) | set(limits.refused_by_key)
+    return JSONResponse(
+        {
+            "rps": limits.rps,
+            "refused": limits.refused,
+            "keys": {
+                hashlib.sha256(key.encode()).hexdigest()[:12]: {
+                    "served": limits.served[key],
+                    "peak_per_second": limits.peak[key],
+                    "refused": limits.refused_by_key[key],
+                }
+                for key in sorted(keys)
+            },
+        }
+    )
+
+
 async def cancel_next_orders(request: Request) -> Response:
     """Makes the next `count` orders end canceled (refunded, callback sent)."""
     state = sandbox_of(request).state
@@ -148,6 +169,7 @@ def didww_admin_routes(base: str = "/_admin") -> list[Route]:
         Route(f"{base}/accounts/{{key}}", set_balance, methods=["PATCH"]),
         Route(f"{base}/accounts/{{key}}/dids", deliver_did, methods=["POST"]),
         Route(f"{base}/rate_limit", set_rate_limit, methods=["POST"]),
+        Route(f"{base}/counters/rate_limit", rate_limit_counters, methods=["GET"]),
         Route(f"{base}/orders/cancel_next", cancel_next_orders, methods=["POST"]),
         Route(f"{base}/orders/complete", complete_orders, methods=["POST"]),
         Route(f"{base}/reservations/expire", expire_reservations, methods=["POST"]),

@@ -21,6 +21,12 @@ class KeyRateLimit:
         self._clock = clock
         self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
         self.refused = 0
+        self.served: defaultdict[str, int] = defaultdict(int)
+        """Requests let through, per key."""
+        self.peak: defaultdict[str, int] = defaultdict(int)
+        """Most requests of a key let through within one second (the limit is never passed)."""
+        self.refused_by_key: defaultdict[str, int] = defaultdict(int)
+        """429s sent per key for going over the limit (injected bursts are not counted here)."""
 
     def check(self, api_key: str) -> None:
         """Counts a request of api_key, raising the 429 error when it is over the limit."""
@@ -34,8 +40,11 @@ class KeyRateLimit:
         while seen and seen[0] <= now - WINDOW:
             seen.popleft()
         if len(seen) >= self.rps:
+            self.refused_by_key[api_key] += 1
             self._refuse()
         seen.append(now)
+        self.served[api_key] += 1
+        self.peak[api_key] = max(self.peak[api_key], len(seen))
 
     def _refuse(self) -> None:
         self.refused += 1
