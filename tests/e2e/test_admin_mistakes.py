@@ -8,6 +8,7 @@ proven in tests/infra/test_kafka_cluster_id.py.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
@@ -158,6 +159,31 @@ async def test_4_release_twice_and_assign_after_release_are_409_a_replay_gets_th
         assigned = await _refused(running, api, assign)
     assert (again["status"], again["code"]) == (409, "already_released")
     assert (assigned["status"], assigned["code"]) == (409, "already_released")
+
+
+async def test_4b_a_double_click_on_release_releases_once_and_says_so_for_the_other(
+    running: RunningSystem,
+) -> None:
+    async with running.api(TENANT, ADMIN) as api:
+        e164 = await _active(api, await _offer(api, 15))
+        path = f"/v1/numbers/{e164}/release"
+        clicks = await asyncio.gather(api.post(path), api.post(path))
+        assert [c.status_code for c in clicks] == [202, 202]  # both seen while it was active
+        ids = {c.json()["id"] for c in clicks}
+
+        async def both_told() -> dict[str, str] | None:
+            row = (await api.get(f"/v1/numbers/{e164}")).json()
+            released = {
+                h.get("causation_id") for h in row["history"] if h["event"] == "NumberReleased"
+            }
+            noted = {
+                c["command_id"]: c["outcome"] for c in row["changes"] if c["kind"] == "release"
+            }
+            told = {i: "applied" for i in ids & released} | {i: noted[i] for i in ids & set(noted)}
+            return told if set(told) == ids else None
+
+        told = await eventually(both_told, timeout=SLOW)
+    assert sorted(told.values()) == ["applied", "unchanged"]
 
 
 async def test_5_the_list_has_one_row_per_number_with_its_periods(running: RunningSystem) -> None:

@@ -243,7 +243,8 @@ async def test_release_terminates_at_didww_once_and_the_number_can_be_requested_
     await send(again)
     await events.one(tenant.id, "NumberApproved", request_id=again.request_id)
     assert len(events.of(tenant.id, "NumberReleased")) == 1
-    assert not events.of(tenant.id, "AdminAlertRaised")  # the repeated release is no mistake
+    [repeat] = events.of(tenant.id, "AdminAlertRaised")  # the repeat is said, not dropped
+    assert (repeat.code, repeat.severity, repeat.number) == ("already_released", "info", number)
 
 
 async def test_a_release_didww_refuses_alerts_the_admin_and_the_number_stays_held(

@@ -80,7 +80,9 @@ async def project(book: NumberBook, event: Message) -> None:
             await book.set_routed(tenant, event.number, False)
             await _change(book, event, moving_to("released"))
         case AdminAlertRaised(code=ErrorCode.RELEASE_REFUSED, number=str()):
-            await _change(book, event, release_refused(event))
+            await _change(book, event, release_noted(event, "refused"))
+        case AdminAlertRaised(code=ErrorCode.ALREADY_RELEASED, number=str()):
+            await _change(book, event, release_noted(event, "unchanged"))
 
 
 def _delivered(did_id: str, facts: NumberFacts, origin: str, request_id: str | None = None) -> Any:
@@ -116,17 +118,18 @@ def routing_outcome(outcome: str, then: Any) -> Any:
     return change
 
 
-def release_refused(alert: AdminAlertRaised) -> Any:
-    """Returns a change that notes, among the row's changes, a release DIDWW refused."""
-    refused = {
+def release_noted(alert: AdminAlertRaised, outcome: str) -> Any:
+    """Returns a change that notes, among the row's changes, a release that was not carried
+    out: refused (by DIDWW, or nothing to release) or unchanged (released before)."""
+    noted = {
         "command_id": alert.causation_id,
         "kind": "release",
         "at": alert.occurred_at,
         "by": alert.recipient or alert.actor.user_id,
-        "outcome": "refused",
+        "outcome": outcome,
         "reason": alert.detail,
     }
-    return lambda row: {"changes": noting(row, refused)}
+    return lambda row: {"changes": noting(row, noted)}
 
 
 def released(at: datetime, billing_stopped_at: datetime) -> Any:

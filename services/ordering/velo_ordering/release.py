@@ -44,8 +44,7 @@ async def _release(
     known = await numbers.get(command.tenant_id, command.number)
     status = known.get("status") if known else None
     if did is None and status == NumberStatus.RELEASED:
-        log.info("release_repeated", number=command.number)  # done before: a replay
-        await relay.relay(number_key(command.tenant_id, command.number))
+        await _refused(command, numbers, relay, ALREADY)  # a repeat: said, not silently dropped
         return
     if did is None and status != NumberStatus.LIVE:
         await _refused(command, numbers, relay, NOT_HELD)
@@ -68,13 +67,19 @@ async def _release(
 
 NOT_HELD = "not_held"
 """A release of a number the tenant's DIDWW account does not hold (and we never saw it held)."""
+ALREADY = "already_released"
+"""A release of a number an earlier release gave back already (a double click, a second admin)."""
 
 
 async def _refused(
     command: ReleaseNumber, numbers: NumberStore, relay: OutboxRelay, why: str
 ) -> None:
     """Tells the admin the release did not happen, and why."""
-    if why == NOT_HELD:
+    code = ErrorCode.RELEASE_REFUSED
+    if why == ALREADY:
+        code, severity = ErrorCode.ALREADY_RELEASED, AlertSeverity.INFO
+        detail = "An earlier release already gave it back to DIDWW; nothing more was done."
+    elif why == NOT_HELD:
         severity = AlertSeverity.WARNING
         detail = "Your DIDWW account holds no such number, so nothing was released or billed."
     else:
@@ -83,11 +88,11 @@ async def _refused(
     log.warning("release_refused", number=command.number, error=why[:300])
     alert = AdminAlertRaised.caused_by(
         command,
-        alert_id=stable_id(command.tenant_id, command.command_id, ErrorCode.RELEASE_REFUSED),
+        alert_id=stable_id(command.tenant_id, command.command_id, code),
         recipient=command.actor.user_id,
         severity=severity,
-        code=ErrorCode.RELEASE_REFUSED,
-        title=f"{command.number} was not released",
+        code=code,
+        title=f"{command.number} was {'already' if why == ALREADY else 'not'} released",
         detail=detail,
         number=command.number,
     )
