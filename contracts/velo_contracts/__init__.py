@@ -9,6 +9,7 @@ from velo_contracts.commands import (
     ReassignNumber,
     ReleaseNumber,
     RequestNumber,
+    RequestNumbers,
     SpecificNumber,
     UnassignNumber,
 )
@@ -18,6 +19,9 @@ from velo_contracts.events import (
     AdminAlertRaised,
     AlertSeverity,
     AssignmentRejected,
+    BulkOutcome,
+    BulkProgressed,
+    BulkRequested,
     DeadLetterDiscarded,
     DeadLetterReplayed,
     NumberApproved,
@@ -36,10 +40,18 @@ from velo_contracts.events import (
     RoutingRemoved,
 )
 from velo_contracts.topics import ALL_TOPICS, TOPICS_BY_NAME, Topic, dlq_of
-from velo_contracts.types import InboundTarget, KycRequirement, NumberType, TargetType
+from velo_contracts.types import (
+    MAX_BULK,
+    BulkCost,
+    InboundTarget,
+    KycRequirement,
+    NumberType,
+    TargetType,
+)
 
 __all__ = [
     "ALL_TOPICS",
+    "MAX_BULK",
     "PLATFORM_TENANT_ID",
     "TOPICS_BY_NAME",
     "Actor",
@@ -47,6 +59,10 @@ __all__ = [
     "AlertSeverity",
     "AssignNumber",
     "AssignmentRejected",
+    "BulkCost",
+    "BulkOutcome",
+    "BulkProgressed",
+    "BulkRequested",
     "Command",
     "DeadLetterDiscarded",
     "DeadLetterReplayed",
@@ -71,6 +87,7 @@ __all__ = [
     "ReassignNumber",
     "ReleaseNumber",
     "RequestNumber",
+    "RequestNumbers",
     "Role",
     "RoutingConfigured",
     "RoutingFailed",

@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from velo_contracts.envelope import Command
-from velo_contracts.types import E164, CountryCode, Frozen, InboundTarget, NumberType
+from velo_contracts.types import (
+    E164,
+    MAX_BULK,
+    BulkCost,
+    CountryCode,
+    Frozen,
+    InboundTarget,
+    NumberType,
+)
 
 
 class SpecificNumber(Frozen):
@@ -39,6 +47,36 @@ class RequestNumber(Command):
     type: Literal["RequestNumber"] = "RequestNumber"
     request_id: str = Field(min_length=1, description="Id the admin follows the request by.")
     pick: NumberPick = Field(description="What the admin picked in the inventory.")
+    bulk_id: str | None = Field(
+        default=None, description="The bulk this request is one number of (`<bulk_id>-<i>`)."
+    )
+
+
+class RequestNumbers(Command):
+    """Asks ordering for several numbers at once: one child request `<bulk_id>-<i>` per pick.
+
+    Ordering stores the bulk, then each child first-writer-wins under its deterministic id, so a
+    redelivery or a crash while expanding never makes more than `len(picks)` requests (and each
+    child orders at DIDWW once, by its id).
+    """
+
+    type: Literal["RequestNumbers"] = "RequestNumbers"
+    bulk_id: str = Field(min_length=1, description="Id the admin follows the bulk by.")
+    picks: list[NumberPick] = Field(
+        min_length=1,
+        max_length=MAX_BULK,
+        description="One pick per number: next-available picks repeat, specific ones differ.",
+    )
+    cost: BulkCost | None = Field(
+        default=None, description="The cost the admin was shown when the bulk was accepted."
+    )
+
+    @model_validator(mode="after")
+    def _distinct_numbers(self) -> RequestNumbers:
+        numbers = [p.number for p in self.picks if isinstance(p, SpecificNumber)]
+        if len(numbers) != len(set(numbers)):
+            raise ValueError("a bulk names each specific number once")
+        return self
 
 
 class ReleaseNumber(Command):
@@ -86,7 +124,9 @@ class UnassignNumber(Command):
     number: E164
 
 
-OrderingCommand = Annotated[RequestNumber | ReleaseNumber, Field(discriminator="type")]
+OrderingCommand = Annotated[
+    RequestNumber | RequestNumbers | ReleaseNumber, Field(discriminator="type")
+]
 AssignmentCommand = Annotated[
     AssignNumber | ReassignNumber | UnassignNumber, Field(discriminator="type")
 ]

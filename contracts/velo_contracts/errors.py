@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     ALREADY_RELEASED = "already_released"
     WRONG_COUNTRY = "wrong_country"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    OVER_BUDGET = "over_budget"
     # Vendors and infrastructure (failures, alerts, HTTP 5xx)
     VENDOR_UNAVAILABLE = "vendor_unavailable"
     VENDOR_REJECTED = "vendor_rejected"

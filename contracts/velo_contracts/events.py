@@ -13,6 +13,7 @@ from velo_contracts.envelope import Event
 from velo_contracts.errors import ErrorCode
 from velo_contracts.types import (
     E164,
+    BulkCost,
     CountryCode,
     Currency,
     Frozen,
@@ -46,6 +47,48 @@ class NumberRequested(Event):
     type: Literal["NumberRequested"] = "NumberRequested"
     request_id: str = Field(description="The request this is about.")
     pick: NumberPick = Field(description="What the admin picked.")
+
+
+class BulkRequested(Event):
+    """A bulk was accepted: its `total` child requests `<bulk_id>-<i>` follow."""
+
+    type: Literal["BulkRequested"] = "BulkRequested"
+    bulk_id: str = Field(description="The bulk this is about.")
+    total: int = Field(ge=1, description="How many numbers the bulk asks for.")
+    picks: list[NumberPick] = Field(description="One pick per number, child `i` takes `picks[i]`.")
+    cost: BulkCost | None = Field(default=None, description="The cost the admin confirmed.")
+
+
+class BulkOutcome(StrEnum):
+    """How one number of a bulk ended."""
+
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+class BulkProgressed(Event):
+    """One number of a bulk reached its outcome; the bulk's counts right after it.
+
+    Keyed by the bulk, so one bulk's progress arrives in order: `done` never decreases and
+    `done + failed + pending == total` in every event.
+    """
+
+    type: Literal["BulkProgressed"] = "BulkProgressed"
+    bulk_id: str = Field(description="The bulk this is about.")
+    request_id: str = Field(description="The child request that ended (`<bulk_id>-<i>`).")
+    number: E164 | None = Field(default=None, description="The number it got or asked for.")
+    outcome: BulkOutcome = Field(description="`active`, `rejected` or `failed`.")
+    reason: ErrorCode | None = Field(default=None, description="Why, when it did not get one.")
+    detail: str | None = Field(default=None, description="Human-readable reason, if any.")
+    total: int = Field(ge=1, description="Numbers the bulk asks for.")
+    done: int = Field(ge=0, description="Numbers of the bulk Active so far.")
+    failed: int = Field(ge=0, description="Numbers of the bulk rejected or failed so far.")
+    pending: int = Field(ge=0, description="Numbers of the bulk still on their way.")
+
+    def partition_key(self) -> str:
+        """Returns the bulk id: one bulk's progress stays in order on one partition."""
+        return self.bulk_id
 
 
 class NumberRequestRejected(Event):
@@ -249,6 +292,8 @@ class DeadLetterDiscarded(Event):
 
 OrderingEvent = Annotated[
     NumberRequested
+    | BulkRequested
+    | BulkProgressed
     | NumberRequestRejected
     | NumberRequestFailed
     | NumberOrdered

@@ -52,7 +52,7 @@ ORDERING_COMMANDS = Topic(
     name="velo.ordering.commands.v1",
     owner="ordering",
     kind="commands",
-    messages=(commands.RequestNumber, commands.ReleaseNumber),
+    messages=(commands.RequestNumber, commands.RequestNumbers, commands.ReleaseNumber),
     description="Requests for numbers and releases, consumed by ordering.",
     schema=commands.OrderingCommand,
 )
@@ -69,8 +69,10 @@ ORDERING_EVENTS = Topic(
         events.NumberImported,
         events.NumberReleased,
         events.AdminAlertRaised,
+        events.BulkRequested,
+        events.BulkProgressed,
     ),
-    description="A number's life at DIDWW: requested … released.",
+    description="A number's life at DIDWW: requested … released; bulks and their progress.",
     schema=events.OrderingEvent,
 )
 ROUTING_EVENTS = Topic(

@@ -85,3 +85,24 @@ class KycRequirement(Frozen):
         default="DIDWW dashboard → Regulatory → Identities and Addresses",
         description="Where the admin files the documents (directly with DIDWW).",
     )
+
+
+MAX_BULK = 200
+"""Most numbers one bulk request may ask for (a clear 422 above it)."""
+
+
+class BulkCost(Frozen):
+    """What a bulk costs at the live offers it was priced with when the admin asked."""
+
+    currency: Currency = "USD"
+    monthly_each: Money = Field(description="Monthly price of one number (the highest, if mixed).")
+    setup_each: Money = Field(description="Setup price of one number (the highest, if mixed).")
+    monthly_total: Money = Field(description="Monthly price of every number asked for, together.")
+    setup_total: Money = Field(description="Setup price of every number asked for, together.")
+    exact: bool = Field(
+        default=True,
+        description="Whether every number costs the same (else the totals are an upper bound).",
+    )
+    max_monthly_total: Money | None = Field(
+        default=None, description="The admin's guard: the bulk is refused above this total."
+    )

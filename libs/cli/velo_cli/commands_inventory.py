@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
+from velo_cli import bulk
 from velo_cli.common import Json, NumberType, Wait, e164, gateway, misused
 from velo_cli.render import dump, price, say, table, warn
 from velo_cli.waiting import follow_request
+from velo_contracts import MAX_BULK
 
 Country = Annotated[str, typer.Argument(help="ISO country code, e.g. US or DE.")]
 Limit = Annotated[int, typer.Option(min=1, max=200, help="Items per page (1-200).")]
@@ -71,12 +73,23 @@ def request(
         typer.Argument(help="Number type: local, mobile or toll_free (not with --offer)."),
     ] = None,
     number: Annotated[
-        str | None, typer.Option(help="A specific number from `velo search`.")
+        list[str] | None,
+        typer.Option(help="A specific number from `velo search`; repeat it for a bulk of them."),
     ] = None,
     offer: Annotated[
         str | None, typer.Option(help="An offer id from `velo search`, instead of COUNTRY TYPE.")
     ] = None,
     area: Annotated[str | None, typer.Option(help="Area or city of the next available.")] = None,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=MAX_BULK, help=f"A bulk of this many next-available numbers (≤ {MAX_BULK})."
+        ),
+    ] = None,
+    max_monthly_total: Annotated[
+        str | None,
+        typer.Option(help="Refuse a bulk whose monthly total is above this, e.g. 25.00."),
+    ] = None,
     idempotency_key: Annotated[
         str | None,
         typer.Option(help="Send again with the same key: the same request, never a second order."),
@@ -87,9 +100,19 @@ def request(
     ] = 300,
     as_json: Json = False,
 ) -> None:
-    """Request a number (a specific one, an offer, or the next available) and follow it."""
-    body = _pick(country, type, number, offer, area)
+    """Request a number (a specific one, an offer, or the next available) and follow it; or a
+    bulk (--count N, or --number repeated): its price first, then a progress bar."""
+    numbers = number or []
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    if count is not None or len(numbers) > 1:
+        body = _bulk(country, type, numbers, offer, area, count)
+        if max_monthly_total:
+            body["max_monthly_total"] = max_monthly_total
+        _request_bulk(body, headers, wait, timeout, as_json)
+        return
+    if max_monthly_total:
+        misused("--max-monthly-total guards a bulk: give it with --count or several --number")
+    body = _pick(country, type, numbers[0] if numbers else None, offer, area)
     api = gateway()
     accepted = api.write("POST", "/v1/number-requests", body, headers)
     request_id = accepted.body["id"]
@@ -125,6 +148,44 @@ def _pick(
     if number:
         return body | {"number": e164(number)}
     return body | {"next_available": True} | ({"area": area} if area else {})
+
+
+def _request_bulk(
+    body: dict[str, Any], headers: dict[str, str] | None, wait: bool, timeout: float, as_json: bool
+) -> None:
+    api = gateway()
+    accepted = bulk.send(api, body, headers, as_json)
+    location = accepted.location or f"/v1/number-requests/bulk/{accepted.body['id']}"
+    if wait:
+        bulk.follow(api, location, timeout, as_json)
+    elif as_json:
+        dump(accepted.body)
+    else:
+        say(f"follow it: GET {location}")
+
+
+def _bulk(
+    country: str | None,
+    type: NumberType | None,
+    numbers: list[str],
+    offer: str | None,
+    area: str | None,
+    count: int | None,
+) -> dict[str, Any]:
+    if count is not None and numbers:
+        misused("give --count (next available) or --number (picked), not both")
+    if offer:
+        if country or type or area:
+            misused("give --offer with --count alone, or COUNTRY TYPE with --count")
+        return {"offer_id": offer, "quantity": count}
+    if not country or not type:
+        misused("give COUNTRY and TYPE (e.g. `velo request US local --count 20`), or --offer")
+    body: dict[str, Any] = {"country": country.upper(), "type": type.value}
+    if numbers:
+        if area:
+            misused("--area goes with --count, not with picked numbers")
+        return body | {"numbers": [e164(n) for n in numbers]}
+    return body | {"quantity": count} | ({"area": area} if area else {})
 
 
 def reconcile(as_json: Json = False) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from velo_contracts import InboundTarget, NumberType
+from velo_contracts import MAX_BULK, InboundTarget, NumberType
 from velo_contracts.types import CountryCode
 from velo_gateway.problems import Problem
 
@@ -40,7 +41,9 @@ def e164(number: str, field: str = "number") -> str:
 
 
 class NumberRequestBody(BaseModel):
-    """`{offer_id}`, `{country, type, number}` or `{country, type, next_available: true}`."""
+    """`{offer_id}`, `{country, type, number}` or `{country, type, next_available: true}`; a bulk:
+    `{country, type, quantity[, area]}`, `{offer_id, quantity}` or `{country, type, numbers}`,
+    each with an optional `max_monthly_total`."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +53,22 @@ class NumberRequestBody(BaseModel):
     number: str | None = Field(default=None, description="The specific number picked.")
     next_available: bool = Field(default=False, description="Any number of the country/type.")
     area: str | None = Field(default=None, description="Area or city, with next_available.")
+    quantity: int | None = Field(
+        default=None,
+        ge=1,
+        description=f"A bulk of this many next-available numbers (≤ {MAX_BULK}).",
+    )
+    numbers: list[str] | None = Field(
+        default=None, min_length=1, description=f"A bulk of these picked numbers (≤ {MAX_BULK})."
+    )
+    max_monthly_total: Decimal | None = Field(
+        default=None, ge=0, description="Refuse the bulk if its monthly total is above this."
+    )
+
+    @property
+    def is_bulk(self) -> bool:
+        """Tells whether the body asks for a bulk (quantity or a list of numbers)."""
+        return self.quantity is not None or self.numbers is not None
 
     @field_validator("country", mode="before")
     @classmethod
@@ -63,14 +82,42 @@ class NumberRequestBody(BaseModel):
             raise ValueError("is not an offer id from the inventory search")
         return value
 
+    @field_validator("quantity", "numbers")
+    @classmethod
+    def _at_most_a_bulk(cls, value: Any) -> Any:
+        size = len(value) if isinstance(value, list) else value
+        if size is not None and size > MAX_BULK:
+            raise ValueError(
+                f"at most {MAX_BULK} numbers per bulk request ({size} asked); split it into several"
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_way_to_pick(self) -> NumberRequestBody:
+        if self.is_bulk:
+            return self._one_way_to_bulk()
+        if self.max_monthly_total is not None:
+            raise ValueError("max_monthly_total guards a bulk: give it with quantity or numbers")
         if self.offer_id:
             return self
         if self.country is None or self.type is None:
-            raise ValueError("give offer_id, or country and type with number or next_available")
+            raise ValueError(
+                "give offer_id, or country and type with number or next_available "
+                "(a bulk: quantity or numbers)"
+            )
         if bool(self.number) == self.next_available:
             raise ValueError("give either number or next_available: true, not both or neither")
+        return self
+
+    def _one_way_to_bulk(self) -> NumberRequestBody:
+        if self.quantity is not None and self.numbers is not None:
+            raise ValueError("give quantity (next available) or numbers (picked), not both")
+        if self.number:
+            raise ValueError("a bulk takes numbers: [...], not number")
+        if self.numbers is not None and (self.offer_id or self.area or self.next_available):
+            raise ValueError("give numbers with country and type only")
+        if not self.offer_id and (self.country is None or self.type is None):
+            raise ValueError("a bulk needs country and type (or, with quantity, an offer_id)")
         return self
 
 

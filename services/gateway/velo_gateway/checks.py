@@ -71,24 +71,34 @@ def must_not_hold(row: dict[str, Any] | None, number: str) -> None:
 
 async def must_be_of_country(gw: Gateway, caller: Caller, pick: NumberPick) -> None:
     """Refuses (422) a specific number whose dialling code is not its country's."""
-    if not isinstance(pick, SpecificNumber):
+    await must_all_be_of_country(gw, caller, [pick])
+
+
+async def must_all_be_of_country(
+    gw: Gateway, caller: Caller, picks: list[NumberPick], field: str = "number"
+) -> None:
+    """Refuses (422) specific numbers whose dialling code is not their country's (one read)."""
+    specific = [p for p in picks if isinstance(p, SpecificNumber)]
+    if not specific:
         return
     found = await _ask(gw, "inventory", f"/v1/tenants/{caller.tenant_id}/countries")
     if found is None:
         return
     countries = {c["iso"]: c for c in found["items"]}
-    country = countries.get(pick.country)
-    if country is None:
-        known = ", ".join(sorted(countries))
-        detail = f"country: DIDWW offers no numbers in {pick.country!r} (offered: {known})"
-        raise Problem(422, "Unknown country", detail, ErrorCode.VALIDATION_FAILED, field="country")
-    prefix = str(country.get("prefix", "")).lstrip("+")
-    if prefix and not pick.number.startswith(f"+{prefix}"):
-        detail = (
-            f"number: {pick.number} is not a {country['name']} number "
-            f"({pick.country} numbers start with +{prefix})"
-        )
-        raise Problem(422, "Wrong country", detail, ErrorCode.WRONG_COUNTRY, field="number")
+    for pick in specific:
+        country = countries.get(pick.country)
+        if country is None:
+            known = ", ".join(sorted(countries))
+            detail = f"country: DIDWW offers no numbers in {pick.country!r} (offered: {known})"
+            code = ErrorCode.VALIDATION_FAILED
+            raise Problem(422, "Unknown country", detail, code, field="country")
+        prefix = str(country.get("prefix", "")).lstrip("+")
+        if prefix and not pick.number.startswith(f"+{prefix}"):
+            detail = (
+                f"{field}: {pick.number} is not a {country['name']} number "
+                f"({pick.country} numbers start with +{prefix})"
+            )
+            raise Problem(422, "Wrong country", detail, ErrorCode.WRONG_COUNTRY, field=field)
 
 
 async def must_be_offered(gw: Gateway, caller: Caller, pick: NumberPick) -> None:

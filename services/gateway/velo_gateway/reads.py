@@ -32,8 +32,15 @@ async def inventory(caller: Admin, gw: Deps, query: Annotated[InventoryQuery, Qu
 
 @router.get("/number-requests/{request_id}")
 async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
-    """Where a number request stands."""
+    """Where a number request stands (a bulk's id answers the bulk, as below)."""
     path = f"/v1/tenants/{caller.tenant_id}/number-requests/{safe_id(request_id, 'request')}"
+    return await gw.downstream.get("ordering", path)
+
+
+@router.get("/number-requests/bulk/{bulk_id}")
+async def bulk_status(bulk_id: str, caller: Admin, gw: Deps) -> Any:
+    """Where a bulk stands: total, done, failed, pending, and each number's request."""
+    path = f"/v1/tenants/{caller.tenant_id}/number-requests/bulk/{safe_id(bulk_id, 'bulk')}"
     return await gw.downstream.get("ordering", path)
 
 

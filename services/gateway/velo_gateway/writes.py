@@ -19,7 +19,7 @@ from velo_contracts import (
 )
 from velo_contracts.commands import NumberPick
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
-from velo_gateway import checks
+from velo_gateway import bulk, checks
 from velo_gateway.auth import Admin, Caller
 from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164, safe_id
 from velo_gateway.context import Deps, Gateway
@@ -66,6 +66,8 @@ async def _known_request(gw: Gateway, caller: Caller, request_id: str) -> dict[s
 
 def _same_body(known: dict[str, Any], body: NumberRequestBody) -> bool:
     """Tells whether a replayed body asks for what the request under its key asked for."""
+    if "pick" not in known:
+        return False  # the key was used for a bulk
     pick = known["pick"]
     if body.offer_id or pick.get("offer_id"):
         return bool(body.offer_id == pick.get("offer_id"))
@@ -95,11 +97,15 @@ async def request_number(
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Asks for a number; follow it at `Location` (status, or the events stream)."""
-    gw.limiter.take(caller.tenant_id)
+    """Asks for a number, or for many at once (a bulk: `quantity` or `numbers`, priced in the
+    answer, guarded by `max_monthly_total`); follow it at `Location` or on the events stream."""
+    gw.limiter.take(caller.tenant_id)  # a bulk is one write too: see velo_gateway.bulk
     request_id = _request_id(caller, idempotency_key)
     location = f"/v1/number-requests/{request_id}"
     known = await _known_request(gw, caller, request_id) if idempotency_key else None
+    if body.is_bulk:
+        bulk_answer = await bulk.request_numbers(gw, caller, body, request_id, known)
+        return _accepted(response, bulk.location(request_id), bulk_answer)
     if known is not None:
         if not _same_body(known, body):
             raise _reused(str(idempotency_key))

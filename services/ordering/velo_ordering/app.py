@@ -7,13 +7,21 @@ from functools import partial
 from faststream.kafka import KafkaRouter
 from prometheus_client import Counter
 
-from velo_contracts import ReleaseNumber, RequestNumber, RoutingConfigured, RoutingFailed
+from velo_contracts import (
+    ReleaseNumber,
+    RequestNumber,
+    RequestNumbers,
+    RoutingConfigured,
+    RoutingFailed,
+)
 from velo_contracts.envelope import new_id
 from velo_contracts.events import RoutingEvent
 from velo_contracts.topics import ORDERING_COMMANDS, ORDERING_EVENTS, ROUTING_EVENTS
 from velo_didww import Priority
 from velo_offers import TenantAccounts, box_from_env, shared_budgets
 from velo_ordering import background, domain
+from velo_ordering.bulks import INDEXES as BULK_INDEXES
+from velo_ordering.bulks import BulkProgress, BulkStore, bulk_recovery
 from velo_ordering.driver import Driver
 from velo_ordering.http_api import callback_routes, read_routes
 from velo_ordering.numbers import INDEXES as NUMBER_INDEXES
@@ -32,7 +40,9 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     """Builds the ordering service, unconnected until its HTTP app starts."""
     settings = settings or OrderingSettings()
     service = build_service(
-        settings, indexes=INDEXES + NUMBER_INDEXES, title="VeloConnect Numbers — ordering"
+        settings,
+        indexes=INDEXES + NUMBER_INDEXES + BULK_INDEXES,
+        title="VeloConnect Numbers — ordering",
     )
     directory = TenantDirectory(service.db)
     metered = partial(MeteredTransport, "didww", service.metrics)
@@ -50,6 +60,9 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     request_relay = OutboxRelay.of(store.requests, service.publisher, ORDERING_EVENTS, store.docs)
     number_relay = OutboxRelay.of(numbers.numbers, service.publisher, ORDERING_EVENTS, numbers.docs)
     driver = Driver(store, numbers, request_relay, accounts, settings)
+    bulks = BulkStore(service.db, store)
+    bulk_relay = OutboxRelay.of(bulks.bulks, service.publisher, ORDERING_EVENTS, bulks.docs)
+    progress = BulkProgress(bulks, bulk_relay)
     reconciler = Reconciler(accounts, store, numbers, number_relay)
     tasks = background.Background()
 
@@ -63,7 +76,12 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     def resume(key: str) -> bool:
         """Works on a request in the background (at most `concurrent_requests` at once); a
         resume while one is in flight coalesces into it. Tells whether it started one."""
-        return tasks.spawn_once(key, lambda: driver.advance(key))
+        return tasks.spawn_once(key, lambda: advance(key))
+
+    async def advance(key: str) -> None:
+        """Works on a request, then announces its bulk's progress if it is one of a bulk."""
+        await driver.advance(key)
+        await progress.poke_child(await store.docs.load(key))
 
     def nudge(key: str) -> None:
         """Resumes a request on DIDWW's callback."""
@@ -72,9 +90,12 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     router = KafkaRouter()
 
     @consumes(router, ORDERING_COMMANDS, group_id=settings.group("commands"))
-    async def on_ordering_command(command: RequestNumber | ReleaseNumber) -> None:
+    async def on_ordering_command(command: RequestNumber | RequestNumbers | ReleaseNumber) -> None:
         if isinstance(command, ReleaseNumber):
             await release_number(command, accounts, numbers, number_relay)
+            return
+        if isinstance(command, RequestNumbers):
+            await on_bulk(command)
             return
         key = request_key(command.tenant_id, command.request_id)
         if not await store.accept(command, [domain.requested(command)]):
@@ -83,21 +104,35 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
         # crash the recovery pass picks it up.
         resume(key)
 
+    async def on_bulk(command: RequestNumbers) -> None:
+        """Stores the bulk and every child (first writer wins on each id), then works on the
+        children beside the next commands; a redelivery re-expands into the same children."""
+        key = request_key(command.tenant_id, command.bulk_id)
+        if not await bulks.accept(command):
+            await bulks.repeated(command)
+        for child in await bulks.expand(key):
+            resume(child)
+        await bulk_relay.relay(key)
+
     @consumes(router, ROUTING_EVENTS, group_id=settings.group("routing-events"))
     async def on_routing_event(event: RoutingEvent) -> None:
+        touched: set[str] = set()
         if isinstance(event, RoutingConfigured):
-            await store.routed(event.tenant_id, event.number)
+            touched = await store.routed(event.tenant_id, event.number)
         elif isinstance(event, RoutingFailed):
             await store.routed(event.tenant_id, event.number, event.detail)
+        for bulk_id in touched:
+            await progress.poke(request_key(event.tenant_id, bulk_id))
 
     service.include(follow_tenants(directory, settings.group("tenants")), router)
-    service.http.include_router(read_routes(store, reconciler))
+    service.http.include_router(read_routes(store, reconciler, bulks))
     service.http.include_router(registration_routes(directory))
     service.http.include_router(callback_routes(accounts, settings.public_base_url, nudge))
 
     async def start_loops() -> None:
-        recover = background.recovery(store, driver, [request_relay, number_relay])
+        recover = background.recovery(store, driver, [request_relay, number_relay, bulk_relay])
         tasks.every(settings.recovery_interval_seconds, recover)
+        tasks.every(settings.recovery_interval_seconds, bulk_recovery(bulks, progress, resume))
         reconcile = background.reconciliation(directory, reconciler)
         tasks.every(settings.reconcile_interval_seconds, reconcile)
 

@@ -147,15 +147,22 @@ def alert(
     detail: str | None = None,
     severity: AlertSeverity = AlertSeverity.WARNING,
 ) -> AdminAlertRaised:
-    """Returns an in-app alert about the request for the admin who made it."""
+    """Returns an in-app alert about the request for the admin who made it.
+
+    The numbers of one bulk share one alert per reason (the alert id is the bulk's), so a bulk
+    of 200 that runs out of stock raises one alert, not 200; its progress lists every number.
+    """
+    text = detail or (refusal.detail if refusal else "")
+    if command.bulk_id:
+        text += f" (bulk {command.bulk_id}: see /v1/number-requests/bulk/{command.bulk_id})"
     return AdminAlertRaised.caused_by(
         command,
-        alert_id=stable_id(command.tenant_id, command.request_id, code),
+        alert_id=stable_id(command.tenant_id, command.bulk_id or command.request_id, code),
         recipient=command.actor.user_id,
         severity=severity,
         code=code,
         title=title or "The number request could not be completed",
-        detail=detail or (refusal.detail if refusal else ""),
+        detail=text,
         number=wanted_number(command),
         request_id=command.request_id,
         requirement=refusal.requirement if refusal else None,

@@ -83,11 +83,17 @@ async def _check_group(didww: DidwwClient, pick: NextAvailable, country_id: str)
         raise Refusal(
             ErrorCode.NOT_OFFERED, f"DIDWW offers no {pick.number_type} numbers in {where}."
         )
-    group = next((g for g in fitting if g.is_available), fitting[0])
+    group = _preferred(fitting)
     _refuse_unfit(group, pick)
     if not group.is_available:
         raise Refusal(ErrorCode.UNAVAILABLE, f"DIDWW has no {group.area_name} numbers in stock.")
     return _group_fields(group)
+
+
+def _preferred(fitting: list[DidGroup]) -> DidGroup:
+    """Picks a group in stock that needs no documents, else one in stock, else the first."""
+    in_stock = [g for g in fitting if g.is_available]
+    return next((g for g in in_stock if kyc_requirement(g) is None), (in_stock or fitting)[0])
 
 
 def _fits(group: DidGroup, pick: NextAvailable) -> bool:
@@ -133,7 +139,10 @@ async def order(ctx: StepContext) -> Progress:
     """Places the one order of this request, unless DIDWW already has it."""
     key = ctx.command.request_id
     existing = await ctx.didww.list_orders({"external_reference_id": key})
-    placed = existing[0] if existing else await _place(ctx)
+    try:
+        placed = existing[0] if existing else await _place(ctx)
+    except SoldOut:  # another request took the group's last number: look for another group
+        return Progress(Step.CHECK, {"rechecks": int(ctx.document.get("rechecks", 0)) + 1})
     event = NumberOrdered.caused_by(
         ctx.command,
         request_id=key,
@@ -162,7 +171,27 @@ async def _place(ctx: StepContext) -> Order:
             ErrorCode.INSUFFICIENT_FUNDS, "The DIDWW balance does not cover the order; top it up."
         ) from None
     except ValidationFailed as exc:
+        if _may_look_again(ctx, exc):
+            raise SoldOut from None
         raise _order_refusal(exc) from None
+
+
+class SoldOut(Exception):
+    """The group chosen at the check ran out before the order (next available, any group)."""
+
+
+MAX_RECHECKS = 3
+"""How often a next-available request of no fixed offer looks for another group in stock."""
+
+
+def _may_look_again(ctx: StepContext, exc: ValidationFailed) -> bool:
+    """Only a next-available pick free to take any fitting group looks again, a few times: a
+    group that runs out while many requests (a bulk) order from it is no reason to give up; an
+    empty country or area is (the check then refuses it as unavailable)."""
+    pick = ctx.command.pick
+    sold_out = "qty" in (exc.pointer or "")
+    free = isinstance(pick, NextAvailable) and pick.offer_id is None
+    return sold_out and free and int(ctx.document.get("rechecks", 0)) < MAX_RECHECKS
 
 
 def _order_refusal(exc: ValidationFailed) -> Refusal:

@@ -34,6 +34,7 @@ INDEXES = [
     IndexSpec(REQUESTS, [("status", 1), ("due_at", 1)], name="due"),
     IndexSpec(REQUESTS, [("tenant_id", 1), ("order.id", 1)], name="tenant_order"),
     IndexSpec(REQUESTS, [("tenant_id", 1), ("number", 1), ("status", 1)], name="tenant_number"),
+    IndexSpec(REQUESTS, [("tenant_id", 1), ("bulk_id", 1), ("bulk_index", 1)], name="tenant_bulk"),
     outbox_index(REQUESTS),
 ]
 
@@ -51,8 +52,13 @@ class RequestStore:
         self.docs = MongoDocuments(self.requests)
         self.claims = Claims(self.docs, owner, claim_seconds)
 
-    async def accept(self, command: RequestNumber, events: list[Event]) -> bool:
-        """Stores a new request with its first events; False if it was accepted before."""
+    async def accept(
+        self, command: RequestNumber, events: list[Event], bulk_index: int | None = None
+    ) -> bool:
+        """Stores a new request with its first events; False if it was accepted before.
+
+        A bulk's child carries its bulk id and place in the bulk (its progress is read by them).
+        """
         now = utc_now()
         document: Document = {
             "_id": request_key(command.tenant_id, command.request_id),
@@ -62,6 +68,8 @@ class RequestStore:
             "status": str(Status.REQUESTED),
             "step": str(first_step(command)),
             "number": wanted_number(command),
+            "bulk_id": command.bulk_id,
+            "bulk_index": bulk_index,
             "attempts": 0,
             "due_at": now,
             "created_at": now,
@@ -103,16 +111,25 @@ class RequestStore:
         """Gives the claim back."""
         await self.claims.give(key)
 
-    async def routed(self, tenant_id: str, number: str, error: str | None = None) -> int:
-        """Follows PortSIP's answer on the tenant's approved requests of number; returns how many.
+    async def routed(self, tenant_id: str, number: str, error: str | None = None) -> set[str]:
+        """Follows PortSIP's answer on the tenant's approved requests of number; returns the
+        bulks those requests belong to (their progress may have moved).
 
         Configured (error None) makes them active; a failure is noted (routing keeps retrying).
         """
         query = {"tenant_id": tenant_id, "number": number, "status": str(Status.APPROVED)}
-        keys = [doc["_id"] async for doc in self.requests.find(query, {"_id": 1})]
-        for key in keys:
-            await change(self.docs, key, _routing(error))
-        return len(keys)
+        found = [doc async for doc in self.requests.find(query, {"_id": 1, "bulk_id": 1})]
+        for doc in found:
+            await change(self.docs, doc["_id"], _routing(error))
+        return {doc["bulk_id"] for doc in found if doc.get("bulk_id")}
+
+    async def of_bulk(self, tenant_id: str, bulk_id: str) -> list[Document]:
+        """Returns the stored children of a bulk, in bulk order (what its progress needs)."""
+        query = {"tenant_id": tenant_id, "bulk_id": bulk_id}
+        fields = dict.fromkeys(("request_id", "bulk_index", "status", "number", "reason"), 1)
+        fields |= dict.fromkeys(("detail", "routing_error", "updated_at"), 1)
+        cursor = self.requests.find(query, fields).sort("bulk_index", 1)
+        return [doc async for doc in cursor]
 
     async def due(self, now: datetime, limit: int = 50) -> list[str]:
         """Returns unfinished requests whose next try is due."""
