@@ -8,7 +8,7 @@ import httpx
 from faststream.kafka import KafkaRouter
 
 from velo_assignment.api import read_api
-from velo_assignment.handlers import handle
+from velo_assignment.handlers import handle, remember
 from velo_assignment.projection import PROJECTED_TYPES, project
 from velo_assignment.settings import AssignmentSettings
 from velo_assignment.store import INDEXES, NumberBook
@@ -80,8 +80,11 @@ def _subscribers(
         if not settings.serves(body.get("tenant_id", "")):
             return
         command: Any = ASSIGNMENT_COMMANDS.parse(body)
-        for event in await handle(book, checker, command):
+        outcome = await handle(book, checker, command)
+        for event in outcome:
             await publisher.publish(event, ASSIGNMENT_EVENTS)
+        if outcome:
+            await remember(book, command, outcome)
         if row := await book.current(command.tenant_id, command.number):
             await relay.relay_document(row)
 

@@ -78,15 +78,26 @@ async def _decision(
 async def _refuse(
     book: NumberBook, command: AssignmentCommand, row: Document | None, refusal: Refusal
 ) -> Outcome:
-    """Records a refusal on the number with its event and the admin's alert (or returns them)."""
+    """Records a refusal on the number with its event and the admin's alert (or returns them).
+
+    The command is remembered as handled only after its outcome is stored (or, with no row to
+    store it on, published — see `remember`): a crash in between repeats the refusal under the
+    same message ids, never loses it.
+    """
     rejection = _refusal(command, refusal)
     events: list[Event] = [rejection, _alert(command, refusal)]
-    await book.handled(command.tenant_id, command.command_id, refusal.reason.value)
     if row is None:
         return events
     noted = _noted(command, "refused", reason=refusal.detail)
     await book.change(row["_id"], rejection, noted, events=events)
+    await book.handled(command.tenant_id, command.command_id, refusal.reason.value)
     return []
+
+
+async def remember(book: NumberBook, command: AssignmentCommand, published: Outcome) -> None:
+    """Remembers a refused command whose events were published (it had no row)."""
+    reasons = [e.reason.value for e in published if isinstance(e, AssignmentRejected)]
+    await book.handled(command.tenant_id, command.command_id, reasons[0] if reasons else "refused")
 
 
 def _noted(command: AssignmentCommand, outcome: str, **more: str) -> Any:
