@@ -125,7 +125,9 @@ async def _next_available(
     gw: Gateway, caller: Caller, body: NumberRequestBody
 ) -> tuple[list[NumberPick], list[Offer]]:
     """Prices `quantity` next-available numbers from the live offers of the country, type and
-    area; refuses at once what cannot be had (nothing offered, only KYC, too few in stock)."""
+    area; refuses at once what cannot be had (nothing offered, only KYC). Stock is not refused
+    here: DIDWW caps its listing (it never says how many a group holds), so a number beyond the
+    stock ends `unavailable` in the bulk's progress instead."""
     assert body.country and body.type and body.quantity is not None
     quantity = body.quantity
 
@@ -142,13 +144,6 @@ async def _next_available(
         detail = f"DIDWW offers no {where} numbers right now"
         raise Problem(422, "Not on offer", detail, ErrorCode.NOT_OFFERED, field="area")
     _refuse_kyc(fitting)
-    in_stock = [o for o in listed if usable(o)]
-    if not [o for o in later if _in_area(o, body.area)] and len(in_stock) < body.quantity:
-        detail = (
-            f"quantity: only {len(in_stock)} {where} numbers are in stock at DIDWW; "
-            f"ask for at most {len(in_stock)}"
-        )
-        raise Problem(422, "Not enough in stock", detail, ErrorCode.UNAVAILABLE, field="quantity")
     pick = NextAvailable(country=body.country, number_type=body.type, area=body.area)
     choices = [o for o in fitting if usable(o)]
     priciest = max(choices, key=lambda o: (Decimal(o["monthly_price"]), Decimal(o["setup_price"])))
@@ -221,6 +216,7 @@ async def _picked(
 
     listed, _ = await _inventory(gw, caller, body.country, body.type, None, all_seen)
     by_number = {o["number"]: o for o in listed}
+    by_number |= await _looked_up(gw, caller, body, [n for n in numbers if n not in by_number])
     missing = [n for n in numbers if n not in by_number]
     if missing:
         kind = f"{body.country} {body.type.value.replace('_', '-')}"
@@ -238,6 +234,26 @@ async def _picked(
         )
         raise Problem(422, "Documents required", detail, ErrorCode.KYC_REQUIRED, field="numbers")
     return picks, offers
+
+
+async def _looked_up(
+    gw: Gateway, caller: Caller, body: NumberRequestBody, numbers: list[str]
+) -> dict[str, Offer]:
+    """Looks each number the capped listing did not show up by its digits (five at a time)."""
+    assert body.type is not None
+    gate = asyncio.Semaphore(5)
+    path = f"/v1/tenants/{caller.tenant_id}/inventory"
+    kind = body.type.value
+
+    async def one(number: str) -> list[Offer]:
+        params = {"country": body.country, "type": kind}
+        params["contains"] = number.removeprefix("+")
+        async with gate:
+            page = await gw.downstream.get("inventory", path, params)
+        return [o for o in page.get("items", []) if o["number"] == number]
+
+    found = await asyncio.gather(*(one(n) for n in numbers))
+    return {o["number"]: o for offers in found for o in offers}
 
 
 async def _none_held(gw: Gateway, caller: Caller, numbers: list[str]) -> None:

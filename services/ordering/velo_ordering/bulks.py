@@ -129,8 +129,9 @@ class BulkProgress:
             self._running.discard(key)
 
     async def poke_child(self, document: Document | None) -> None:
-        """Announces the progress of the bulk a request belongs to, if it belongs to one."""
-        if document and document.get("bulk_id"):
+        """Announces the progress of the bulk a request belongs to, once the request ended (a
+        step on its way changes no count; the recovery pass catches anything missed)."""
+        if document and document.get("bulk_id") and bulk.outcome_of(document) is not None:
             await self.poke(request_key(document["tenant_id"], document["bulk_id"]))
 
 
