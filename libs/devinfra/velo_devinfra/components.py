@@ -42,6 +42,14 @@ def components(offset: int = 0, instances: int = 1) -> list[Component]:
     """Returns the sandboxes and services (each service `instances` times), ports shifted."""
     port = {name: number + offset for name, number in PORTS.items()}
     url = {name: f"http://127.0.0.1:{number}" for name, number in port.items()}
+    peers = {  # every instance, for callers that must reach whichever is up (velo_runtime.peers)
+        name: ",".join(
+            f"http://127.0.0.1:{number + INSTANCE_STRIDE * i}"
+            for i in range(1 if name in SINGLE else instances)
+        )
+        for name, number in port.items()
+        if not name.endswith("-sandbox")
+    }
     py = sys.executable
     didww_api = f"{url['didww-sandbox']}/v3"
     wiring = {
@@ -51,10 +59,10 @@ def components(offset: int = 0, instances: int = 1) -> list[Component]:
             "VELO_ORDERING_PUBLIC_BASE_URL": url["ordering"],
         },
         "sip-routing": {},
-        "assignment": {"VELO_ASSIGNMENT_SIP_ROUTING_URL": url["sip-routing"]},
+        "assignment": {"VELO_ASSIGNMENT_SIP_ROUTING_URL": peers["sip-routing"]},
         "audit": {},
         "gateway": {
-            f"VELO_GATEWAY_{name.replace('-', '_').upper()}_URL": url[name]
+            f"VELO_GATEWAY_{name.replace('-', '_').upper()}_URL": peers[name]
             for name in ("inventory", "ordering", "sip-routing", "assignment", "audit")
         },
     }

@@ -23,6 +23,7 @@ from velo_contracts.topics import (
 from velo_runtime import Publisher, Service, build_service, consumes, get_logger, run_service
 from velo_runtime.background import Background
 from velo_runtime.outbox import OutboxRelay
+from velo_runtime.peers import FailoverTransport, peer_urls
 
 log = get_logger(__name__)
 
@@ -37,7 +38,9 @@ def create_app(
     checker = TargetChecker(
         sip_routing
         or httpx.AsyncClient(
-            base_url=settings.sip_routing_url, timeout=settings.sip_routing_timeout_seconds
+            base_url=peer_urls(settings.sip_routing_url)[0],
+            timeout=settings.sip_routing_timeout_seconds,
+            transport=FailoverTransport(peer_urls(settings.sip_routing_url)),
         )
     )
     relay = OutboxRelay.of(book.rows, service.publisher, ASSIGNMENT_EVENTS, book.docs)

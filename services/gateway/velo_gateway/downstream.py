@@ -9,6 +9,7 @@ import httpx
 
 from velo_gateway.problems import Problem
 from velo_gateway.settings import GatewaySettings
+from velo_runtime.peers import FailoverTransport, peer_urls
 
 
 class Downstream:
@@ -17,16 +18,21 @@ class Downstream:
     def __init__(
         self, settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None
     ):
-        self.urls = {
+        settings_of = {
             "inventory": settings.inventory_url,
             "ordering": settings.ordering_url,
             "sip-routing": settings.sip_routing_url,
             "assignment": settings.assignment_url,
             "audit": settings.audit_url,
         }
-        self.http = httpx.AsyncClient(
-            timeout=settings.downstream_timeout_seconds, transport=transport
-        )
+        self.urls = {service: peer_urls(urls)[0] for service, urls in settings_of.items()}
+        self.clients = {  # each service's instances, the first that answers (velo_runtime.peers)
+            service: httpx.AsyncClient(
+                timeout=settings.downstream_timeout_seconds,
+                transport=FailoverTransport(peer_urls(urls), transport),
+            )
+            for service, urls in settings_of.items()
+        }
 
     async def get(self, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
         """GETs path from service and returns its JSON body."""
@@ -51,7 +57,8 @@ class Downstream:
 
     async def close(self) -> None:
         """Closes the connections."""
-        await self.http.aclose()
+        for client in self.clients.values():
+            await client.aclose()
 
     async def _send(
         self, method: str, service: str, path: str, params: dict[str, Any] | None
@@ -67,7 +74,8 @@ class Downstream:
         if any(s in (".", "..") or not s.isprintable() or "%" in s for s in segments[1:]):
             raise Problem(400, "Bad request", "the path has a segment no id can have")
         try:
-            return self.http.build_request(method, self.urls[service] + path, params=_clean(params))
+            url = self.urls[service] + path
+            return self.clients[service].build_request(method, url, params=_clean(params))
         except httpx.InvalidURL:
             raise Problem(400, "Bad request", "the path has a segment no id can have") from None
 
@@ -75,7 +83,7 @@ class Downstream:
         self, service: str, request: httpx.Request, stream: bool = False
     ) -> httpx.Response:
         try:
-            response = await self.http.send(request, stream=stream)
+            response = await self.clients[service].send(request, stream=stream)
         except httpx.HTTPError as exc:
             raise Problem(
                 503,
