@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
 from velo_devinfra.chaos.harness import run_chaos
 from velo_devinfra.chaos.plan import FULL, SMALL, scaled
 from velo_devinfra.chaos.report import render
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -40,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     # Connection refusals while the broker restarts are expected; the checks report what matters.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    # A SIGTERM (a CI timeout, `kill`) stops the run like Ctrl-C: the system it started goes too.
+    signal.signal(signal.SIGTERM, _interrupt)
     print(f"velo-chaos: {plan}", flush=True)
     report = run_chaos(plan, args.data_dir, args.keep)
     print(render(report), flush=True)
