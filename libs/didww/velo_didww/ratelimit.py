@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from velo_didww.schedule import DEFAULT_RATE, Priority, Schedule, Slot, Wait, backed_off
+from velo_didww.schedule import (
+    DEFAULT_RATE,
+    MAX_FORFEITS,
+    Priority,
+    Schedule,
+    Slot,
+    Wait,
+    backed_off,
+)
 
+log = logging.getLogger("velo_didww")
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -61,6 +71,7 @@ class LocalBudget:
 
     async def acquire(self, priority: Priority = Priority.IN_FLIGHT) -> float:
         """Waits until a request of this priority may be sent; returns the slot it took."""
+        forfeits = 0
         while True:
             decision = self.reserve(priority)
             moment = decision.at if isinstance(decision, Slot) else decision.until
@@ -68,12 +79,23 @@ class LocalBudget:
             if delay > 0:
                 await self._sleep(delay)
             if isinstance(decision, Slot):
-                return decision.at
+                if not too_late(self.schedule, decision.at, self._clock(), forfeits):
+                    return decision.at
+                forfeits += 1
 
     async def back_off(self, seconds: float) -> None:
         """Pauses the key for seconds."""
         with self._lock:
             self._next_free = backed_off(self._next_free, self._clock(), seconds)
+
+
+def too_late(schedule: Schedule, slot: float, now: float, forfeits: int) -> bool:
+    """Tells whether a caller woke too late to use its slot (and may still let it go)."""
+    late = now - slot > schedule.late_limit
+    if late and forfeits >= MAX_FORFEITS:
+        log.warning("didww slot late", extra={"late_seconds": round(now - slot, 3)})
+        return False
+    return late
 
 
 _shared: dict[tuple[str, float], LocalBudget] = {}

@@ -31,8 +31,9 @@ from enum import IntEnum
 DEFAULT_RATE = 20.0
 """DIDWW's documented limit: 20 requests per second per API key."""
 JITTER_MARGIN = 1.05
-"""Spaces requests 5% wider than the rate: 21 slots span 1.05 s, so a request sent up to 50 ms
-late (a busy event loop, a slow database answer) still cannot make 21 in one second."""
+"""Spaces requests 5% wider than the rate (19/s of DIDWW's 20): 21 slots span 1.05 s, so requests
+may reach DIDWW up to 50 ms unevenly late (a busy event loop, the way over the network) and still
+not make 21 in one second."""
 
 
 class Priority(IntEnum):
@@ -51,6 +52,8 @@ HORIZONS: Mapping[Priority, float] = {
 """How far ahead (seconds) each class may book the key's schedule."""
 TOLERANCE = 1e-6
 """Rounding slack: a caller that slept until its class's moment gets the slot."""
+MAX_FORFEITS = 5
+"""Slots a caller may let go for waking too late before it sends anyway (and says so)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,16 @@ class Schedule:
     def interval(self) -> float:
         """Seconds between two slots."""
         return self.margin / self.rate
+
+    @property
+    def late_limit(self) -> float:
+        """How late a request may still go on its slot: half the margin (25 ms at 5%).
+
+        Slots k and k+20 are `margin` seconds apart, so requests sent at most this late still
+        reach DIDWW more than a second apart unless the way there adds the other half. A caller
+        that wakes later (a busy event loop) lets its slot go and takes the next one.
+        """
+        return (self.margin - 1.0) / 2
 
     def reserve(self, next_free: float, now: float, priority: Priority) -> Slot | Wait:
         """Takes the next slot for priority, or says until when that class must wait."""

@@ -9,7 +9,7 @@ of the database every one of them already has; taking a slot is one atomic updat
 document (`velo_offers.budget_store`), safe across processes without a lock service or a
 transaction. The caller then sleeps until its slot.
 
-The document, `{_id: "didww-rate:<SHA-256 of the key>", next_free, callers, backoffs, rev}`,
+The document, `{_id: "didww-rate:<SHA-256 of the key>", next_free, callers, backoffs}`,
 never holds the key. `next_free` is epoch seconds by each caller's own clock: hosts sharing a
 key keep NTP time (a skew of d ms bunches requests by d ms; the schedule's margin absorbs 50 ms).
 
@@ -26,6 +26,9 @@ key keep NTP time (a skew of d ms bunches requests by d ms; the schedule's margi
   `back_off(Retry-After)`, which pushes the shared `next_free` that far (coalesced: a pause already
   as long is left alone), so every caller in every process holds back once, and the refused call
   takes its turn again — rather than each caller sleeping a second and all retrying at once.
+- **On time or not at all.** A caller that wakes later than half the margin after its slot (a
+  busy event loop) lets it go and takes the next one; an idle key's slot is booked one database
+  answer ahead, so it has not passed by the time the answer arrives.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from pymongo.errors import PyMongoError
 
 from velo_contracts.envelope import new_id
 from velo_didww import LocalBudget, Priority, Schedule, key_id
+from velo_didww.ratelimit import too_late
 from velo_didww.schedule import Slot, Wait
 from velo_offers.budget_store import (
     Booking,
@@ -59,6 +63,8 @@ EXPECTED_CALLERS = 4
 """Processes assumed to share a key when the database cannot say (2 services x 2 instances)."""
 CALLER_TTL = 300.0
 """A caller that took no slot for this long no longer counts towards the fallback share."""
+MAX_LEAD = 0.1
+"""Most an idle key's slot is booked ahead of now, to cover the database's answer time."""
 FAILURES = (PyMongoError, TimeoutError, BookingConflict)
 
 log = get_logger(__name__)
@@ -95,6 +101,7 @@ class SharedBudget:
         self._clock, self._sleep = clock, sleep
         self._known_next_free = 0.0
         self._floor = 0.0
+        self._lead = 0.0
         self._callers_seen = 1
         self._fallback: LocalBudget | None = None
         self._fallback_until = 0.0
@@ -107,10 +114,14 @@ class SharedBudget:
 
     async def acquire(self, priority: Priority) -> float:
         """Waits until a request of this priority may be sent; returns the slot it took."""
-        async with self._queues[priority]:
-            at = await self._take(priority)
-        await self._sleep_until(at)
-        return at
+        forfeits = 0
+        while True:
+            async with self._queues[priority]:
+                at = await self._take(priority)
+            await self._sleep_until(at)
+            if not too_late(self.options.schedule, at, self._clock(), forfeits):
+                return at
+            forfeits += 1  # woke too late to keep the spacing: the slot goes unused
 
     async def back_off(self, seconds: float) -> None:
         """Pauses the key for seconds in every process (DIDWW answered 429)."""
@@ -152,11 +163,12 @@ class SharedBudget:
 
     async def _reserve(self, priority: Priority) -> Slot | Wait:
         now, schedule = self._clock(), self.options.schedule
-        earliest, horizon = max(now, self._floor), schedule.horizons[priority]
+        earliest, horizon = max(now + self._lead, self._floor), schedule.horizons[priority]
         caller = (self.caller, now)
         booking = await self.store.book(
             self.doc_id, earliest, now + horizon, schedule.interval, caller
         )
+        self._lead = min(MAX_LEAD, self._clock() - now)  # an idle slot lands after the answer
         self._learn(booking, now)
         self._recovered()
         if booking.slot is None:
