@@ -9,14 +9,14 @@ from contextlib import suppress
 
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ROUTING_EVENTS
-from velo_portsip import NotFound, PortsipError, ValidationFailed
+from velo_portsip import DidPool, NotFound, PortsipError, ValidationFailed
 from velo_runtime import Backoff, Publisher, get_logger
 from velo_runtime.background import being_cancelled
 from velo_runtime.claims import Claims
 from velo_runtime.documents import Document
 from velo_runtime.outbox import OutboxRelay
 from velo_sip_routing.directory import DirectoryCache
-from velo_sip_routing.domain import concerns, did_of
+from velo_sip_routing.domain import Route, SetPool, concerns, did_of
 from velo_sip_routing.outcomes import applied_event, failure_events
 from velo_sip_routing.pbx import PbxClients, carry_out, read_pbx
 from velo_sip_routing.planner import plan
@@ -136,11 +136,15 @@ class Converger:
         settings = self.settings
         actions = plan(routes, pbx, tenant.portsip.default_destination, settings.presence_priority)
         refused: dict[str, PortsipError] = {}
+        held = DidPool.parse(pbx.pool)
         for action in actions:
+            if isinstance(action, SetPool) and refused:  # don't add again what was turned down
+                action = SetPool(str(_without(DidPool.parse(action.did_numbers), refused, held)))
             try:
                 await carry_out(client, pbx.provider_id, action)
             except (ValidationFailed, NotFound) as exc:
-                if (dids := concerns(action)) is None:
+                dids = concerns(action) or _added(action, held, routes)
+                if not dids:
                     raise
                 log.warning("portsip_refused_number", dids=sorted(dids), error=exc.message)
                 refused |= dict.fromkeys(dids, exc)
@@ -167,3 +171,19 @@ class Converger:
                 continue
             if reported := await self.store.report_failure(updated, failure_events(updated)):
                 await self.outbox.relay_document(reported)
+
+
+def _added(action: object, held: DidPool, routes: list[Route]) -> frozenset[str]:
+    """The numbers a pool change adds. PortSIP refuses a number another tenant's pool still
+    holds (released there, not yet removed): that number waits and the rest goes on — the
+    other tenant's own pass removes it, where before both tenants' passes failed for good."""
+    if not isinstance(action, SetPool):
+        return frozenset()
+    return frozenset(r.did for r in routes if r.present and r.did not in held)
+
+
+def _without(pool: DidPool, refused: dict[str, PortsipError], held: DidPool) -> DidPool:
+    for did in refused:
+        if did not in held:
+            pool = pool.remove(did)
+    return pool
