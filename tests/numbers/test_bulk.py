@@ -14,8 +14,10 @@ from velo_contracts import (
     Actor,
     NextAvailable,
     NumberType,
+    RequestNumber,
     RequestNumbers,
     RoutingConfigured,
+    RoutingRemoved,
     SpecificNumber,
 )
 from velo_contracts.envelope import new_id
@@ -23,7 +25,14 @@ from velo_contracts.topics import ROUTING_EVENTS
 from velo_runtime import Publisher
 from velo_runtime.topics import ensure_topics
 from velotest import eventually
-from velotest.numbers import ADMIN, DidwwSandbox, EventLog, RunningOrdering, Tenant
+from velotest.numbers import (
+    ADMIN,
+    DidwwSandbox,
+    EventLog,
+    RunningOrdering,
+    Tenant,
+    free_number,
+)
 
 pytestmark = pytest.mark.infra
 Send = Callable[[Any], Awaitable[None]]
@@ -198,3 +207,41 @@ async def test_a_picked_number_another_tenant_took_fails_visibly_and_the_others_
         same = await http.get(f"/v1/tenants/{tenant.id}/number-requests/{bulk.bulk_id}")
         other = await http.get(f"/v1/tenants/someone/number-requests/bulk/{bulk.bulk_id}")
     assert same.json()["kind"] == "bulk" and other.status_code == 404
+
+
+async def test_a_request_whose_number_is_released_before_it_was_routed_ends(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+    kafka_bootstrap: str,
+) -> None:
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    command = RequestNumber(
+        tenant_id=tenant.id,
+        actor=ADMIN,
+        request_id=new_id(),
+        pick=SpecificNumber(
+            country="US", number_type=NumberType.LOCAL, number=free_number(didww, "Miami")
+        ),
+    )
+    await send(command)
+    approved = await events.one(tenant.id, "NumberApproved", request_id=command.request_id)
+    broker = KafkaBroker(kafka_bootstrap)
+    await broker.connect()
+    try:
+        removed = RoutingRemoved(
+            tenant_id=tenant.id, actor=Actor.system("sip-routing"), number=approved.number
+        )
+        await Publisher(broker, "sip-routing").publish(removed, ROUTING_EVENTS)
+    finally:
+        await broker.stop()
+
+    async def done() -> bool:
+        async with httpx.AsyncClient(base_url=ordering.url) as http:
+            path = f"/v1/tenants/{tenant.id}/number-requests/{command.request_id}"
+            return bool((await http.get(path)).json()["status"] == "active")
+
+    await eventually(done, timeout=30)

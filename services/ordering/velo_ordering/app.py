@@ -13,6 +13,7 @@ from velo_contracts import (
     RequestNumbers,
     RoutingConfigured,
     RoutingFailed,
+    RoutingRemoved,
 )
 from velo_contracts.envelope import new_id
 from velo_contracts.events import RoutingEvent
@@ -118,6 +119,10 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     async def on_routing_event(event: RoutingEvent) -> None:
         touched: set[str] = set()
         if isinstance(event, RoutingConfigured):
+            touched = await store.routed(event.tenant_id, event.number)
+        elif isinstance(event, RoutingRemoved):
+            # Released before it was ever routed: PortSIP's last word on it, the request is done
+            # (it delivered the number; found by make chaos: such requests stayed approved).
             touched = await store.routed(event.tenant_id, event.number)
         elif isinstance(event, RoutingFailed):
             await store.routed(event.tenant_id, event.number, event.detail)
