@@ -92,6 +92,7 @@ class Service:
     def start_in_background(self) -> None:
         """Starts (as `start`) in a task, so HTTP answers — health, readiness — meanwhile."""
         self._starting = asyncio.create_task(self.start(), name="service-start")
+        self._starting.add_done_callback(_report_failed_start)
 
     async def _until_done(self, dependency: str, step: str, run: Hook, retry: Backoff) -> None:
         attempt = 0
@@ -148,6 +149,12 @@ class Service:
                 checks["mongodb"] = False
         checks["started"] = self.started
         return checks
+
+
+def _report_failed_start(task: asyncio.Task[None]) -> None:
+    """Logs a start that failed past its retries (a start hook raised): `/ready` stays 503."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("service_start_failed", error=repr(error)[:300])
 
 
 async def _accepts(bootstrap: str, timeout: float) -> bool:
