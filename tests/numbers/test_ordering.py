@@ -233,6 +233,7 @@ async def test_release_terminates_at_didww_once_and_the_number_can_be_requested_
 
     release = ReleaseNumber(tenant_id=tenant.id, actor=ADMIN, number=number)
     await send(release)
+    await send(release)  # redelivered: the same command, done once and quiet
     await send(ReleaseNumber(tenant_id=tenant.id, actor=ADMIN, number=number))
     released = await events.one(tenant.id, "NumberReleased", number=number)
     [did] = [d for d in didww.state.state.dids(tenant.api_key) if "+" + d.number == number]

@@ -84,7 +84,9 @@ class NumberStore:
         def decide(stored: Document | None) -> Document | None:
             if stored is None or stored["status"] != NumberStatus.LIVE:
                 return None
-            return with_events(stored | {"status": str(status), "updated_at": utc_now()}, events)
+            left_by = events[0].causation_id if events else None  # the command, for redeliveries
+            fields = {"status": str(status), "updated_at": utc_now(), "left_by": left_by}
+            return with_events(stored | fields, events)
 
         written = await change(self.docs, number_key(tenant_id, number), decide)
         return written.changed

@@ -44,7 +44,11 @@ async def _release(
     known = await numbers.get(command.tenant_id, command.number)
     status = known.get("status") if known else None
     if did is None and status == NumberStatus.RELEASED:
-        await _refused(command, numbers, relay, ALREADY)  # a repeat: said, not silently dropped
+        assert known is not None
+        if known.get("left_by") == command.message_id:  # this very release, redelivered: done
+            await relay.relay(number_key(command.tenant_id, command.number))
+        else:  # another release, after the first: said, not silently dropped
+            await _refused(command, numbers, relay, ALREADY)
         return
     if did is None and status != NumberStatus.LIVE:
         await _refused(command, numbers, relay, NOT_HELD)
