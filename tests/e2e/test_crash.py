@@ -14,6 +14,8 @@ from .conftest import RunningSystem
 from .flows import SLOW, first_offer, request_number, request_state, until_status
 
 pytestmark = pytest.mark.infra
+CLAIM = 60.0
+"""How long a request stays claimed by a worker that died (ordering's default claim_seconds)."""
 
 
 def _ordering(running: RunningSystem) -> tuple[Component, ManagedProcess]:
@@ -57,7 +59,9 @@ async def test_twenty_concurrent_requests_with_ordering_killed_midway_order_twen
         ordering.kill()
         ordering.start()
         await eventually(lambda: _answers(running, component), timeout=SLOW)
-        await asyncio.gather(*(until_status(api, o["number"], "active") for o in offers))
+        # The requests the killed process was working on wait for its claims to lapse (60 s).
+        active = (until_status(api, o["number"], "active", timeout=CLAIM + SLOW) for o in offers)
+        await asyncio.gather(*active)
     assert [running.orders_for(r) for r in request_ids] == [1] * 20
 
 
