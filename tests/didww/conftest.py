@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import queue
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-from velo_didww import AvailableDid, DidwwClient, RetryPolicy
+from velo_didww import SIGNATURE_HEADER, AvailableDid, DidwwClient, RetryPolicy
 from velo_sandbox.didww import ManualClock, SandboxConfig, create_app
 from velo_sandbox.didww.runtime import Sandbox
+from velo_sandbox.serve import RunningServer, serve_in_thread
 
 ACME = "sandbox-acme-key"
 GLOBEX = "sandbox-globex-key"
@@ -103,3 +109,21 @@ def berlin_number() -> NumberPicker:
 def client_factory(app: Starlette) -> Callable[..., DidwwClient]:
     """Gives `make_client(api_key, **options)` bound to the in-process sandbox."""
     return lambda api_key, **options: make_client(app, api_key, **options)
+
+
+Received = queue.Queue[tuple[str, dict[str, str], str]]
+"""Callbacks received: (URL, form payload, X-DIDWW-Signature)."""
+
+
+@pytest.fixture
+def callbacks() -> Iterator[tuple[RunningServer, Received]]:
+    """Gives a callback receiver on a real socket (`<url>/didww`) and what it received."""
+    received: Received = queue.Queue()
+
+    async def receive(request: Request) -> Response:
+        form = dict(parse_qsl((await request.body()).decode()))
+        received.put((str(request.url), form, request.headers.get(SIGNATURE_HEADER, "")))
+        return Response(status_code=204)
+
+    with serve_in_thread(Starlette(routes=[Route("/didww", receive, methods=["POST"])])) as server:
+        yield server, received

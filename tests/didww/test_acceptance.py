@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from velo_didww import (
-    SIGNATURE_HEADER,
     DidOrderItem,
     DidwwClient,
     SipConfiguration,
     verify_callback,
 )
-from velo_sandbox.didww import SandboxConfig, create_app
+from velo_sandbox.didww import ACME_CALLBACK_SECRET, SandboxConfig, create_app
 from velo_sandbox.serve import RunningServer, serve_in_thread
 
 ACME = "sandbox-acme-key"
-
-
-@pytest.fixture
-def callbacks() -> Iterator[tuple[RunningServer, queue.Queue[tuple[str, dict[str, str], str]]]]:
-    received: queue.Queue[tuple[str, dict[str, str], str]] = queue.Queue()
-
-    async def receive(request: Request) -> Response:
-        form = dict(parse_qsl((await request.body()).decode()))
-        received.put((str(request.url), form, request.headers.get(SIGNATURE_HEADER, "")))
-        return Response(status_code=204)
-
-    with serve_in_thread(Starlette(routes=[Route("/didww", receive, methods=["POST"])])) as server:
-        yield server, received
 
 
 @pytest.fixture
@@ -77,7 +57,7 @@ async def test_a_tenant_buys_routes_and_releases_a_number(
         )
         callback_url, payload, signature = received.get(timeout=5)
         assert payload == {"id": order.id, "type": "orders", "status": "completed"}
-        assert verify_callback(ACME, callback_url, payload, signature)
+        assert verify_callback(ACME_CALLBACK_SECRET, callback_url, payload, signature)
 
         [did] = await client.list_dids({"order.id": order.id})
         assert did.number == pick.number

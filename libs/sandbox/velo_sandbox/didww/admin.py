@@ -30,20 +30,24 @@ def _account_view(sandbox: Sandbox, api_key: str) -> dict[str, Any]:
     return {
         "key_hint": "…" + api_key[-4:],
         "balance": f"{account.balance:.2f}",
+        "callback_secret_enabled": account.callback_secret is not None,
         "dids": len(dids),
         "active_dids": sum(1 for d in dids if not d.terminated),
     }
 
 
 async def create_account(request: Request) -> Response:
-    """Creates an account: `{"api_key": "...", "balance": "100.00"}`."""
+    """Creates an account: `{"api_key": "...", "balance": "100.00", "callback_secret": "..."}`."""
     body = await _body(request)
     try:
         api_key, balance = str(body["api_key"]), Decimal(str(body.get("balance", "0")))
     except (KeyError, InvalidOperation):
         return _error("need api_key and a decimal balance")
+    secret = body.get("callback_secret")
+    if secret is not None and (not isinstance(secret, str) or not secret):
+        return _error("callback_secret must be a non-empty string")
     sandbox = sandbox_of(request)
-    sandbox.state.add_account(api_key, balance)
+    sandbox.state.add_account(api_key, balance, secret)
     return JSONResponse(_account_view(sandbox, api_key), status_code=201)
 
 
@@ -63,6 +67,29 @@ async def set_balance(request: Request) -> Response:
     if account is None:
         return _error("no such account", 404)
     account.balance = Decimal(str((await _body(request))["balance"]))
+    return JSONResponse(_account_view(sandbox, account.api_key))
+
+
+async def set_callback_secret(request: Request) -> Response:
+    """Enables a callback secret (`{"secret": "..."}`), replacing the one enabled before."""
+    sandbox = sandbox_of(request)
+    account = sandbox.state.account(request.path_params["key"])
+    if account is None:
+        return _error("no such account", 404)
+    secret = (await _body(request)).get("secret")
+    if not isinstance(secret, str) or not secret:
+        return _error("need a non-empty secret")
+    account.callback_secret = secret
+    return JSONResponse(_account_view(sandbox, account.api_key))
+
+
+async def clear_callback_secret(request: Request) -> Response:
+    """Disables the account's callback secret: DIDWW then sends it no callbacks."""
+    sandbox = sandbox_of(request)
+    account = sandbox.state.account(request.path_params["key"])
+    if account is None:
+        return _error("no such account", 404)
+    account.callback_secret = None
     return JSONResponse(_account_view(sandbox, account.api_key))
 
 
@@ -157,6 +184,7 @@ async def order_counters(request: Request) -> Response:
         {
             "by_external_reference_id": dict(sandbox.state.orders_by_reference),
             "callbacks": deliveries,
+            "callbacks_withheld": list(sandbox.fulfilment.withheld),
         }
     )
 
@@ -168,6 +196,10 @@ def didww_admin_routes(base: str = "/_admin") -> list[Route]:
         Route(f"{base}/accounts/{{key}}", get_account, methods=["GET"]),
         Route(f"{base}/accounts/{{key}}", set_balance, methods=["PATCH"]),
         Route(f"{base}/accounts/{{key}}/dids", deliver_did, methods=["POST"]),
+        Route(f"{base}/accounts/{{key}}/callback_secret", set_callback_secret, methods=["PUT"]),
+        Route(
+            f"{base}/accounts/{{key}}/callback_secret", clear_callback_secret, methods=["DELETE"]
+        ),
         Route(f"{base}/rate_limit", set_rate_limit, methods=["POST"]),
         Route(f"{base}/counters/rate_limit", rate_limit_counters, methods=["GET"]),
         Route(f"{base}/orders/cancel_next", cancel_next_orders, methods=["POST"]),

@@ -34,7 +34,7 @@ def build_sandbox(config: SandboxConfig) -> Sandbox:
     )
     for api_key, balance in config.accounts.items():
         if state.account(api_key) is None:
-            state.add_account(api_key, balance)
+            state.add_account(api_key, balance, config.callback_secrets.get(api_key))
     return Sandbox(
         state, KeyRateLimit(config.rate_limit), Fulfilment(state, config.order_delay), FaultState()
     )

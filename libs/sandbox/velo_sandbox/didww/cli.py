@@ -1,21 +1,40 @@
-"""`velo-sandbox didww [--port 8090] [--account KEY:BALANCE ...]`: run the DIDWW sandbox."""
+"""`velo-sandbox didww [--port 8090] [--account KEY:BALANCE[:CALLBACK_SECRET] ...]`: run it.
+
+An account given a callback secret gets signed order callbacks (as one with a secret enabled in
+DIDWW's User Panel); an account without one gets none, as at DIDWW.
+"""
 
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from velo_sandbox.didww.app import create_app
-from velo_sandbox.didww.runtime import DEMO_ACCOUNTS, SandboxConfig
+from velo_sandbox.didww.runtime import DEMO_ACCOUNTS, DEMO_CALLBACK_SECRETS, SandboxConfig
 from velo_sandbox.serve import serve_forever
 
 
-def _account(text: str) -> tuple[str, Decimal]:
-    key, sep, balance = text.rpartition(":")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError("expected KEY:BALANCE")
-    return key, Decimal(balance)
+class AccountArg(NamedTuple):
+    """One `--account`: API key, balance and the optional callback secret."""
+
+    api_key: str
+    balance: Decimal
+    callback_secret: str | None
+
+
+def parse_account(text: str) -> AccountArg:
+    """Parses `KEY:BALANCE` or `KEY:BALANCE:CALLBACK_SECRET` (the secret may hold colons)."""
+    key, _, rest = text.partition(":")
+    balance, has_secret, secret = rest.partition(":")
+    try:
+        amount = Decimal(balance)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError("expected KEY:BALANCE[:CALLBACK_SECRET]") from None
+    if not key or (has_secret and not secret):
+        raise argparse.ArgumentTypeError("expected KEY:BALANCE[:CALLBACK_SECRET]")
+    return AccountArg(key, amount, secret or None)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -25,7 +44,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument(
         "--account",
-        type=_account,
+        type=parse_account,
         action="append",
         default=[],
         help="add an account (repeatable); demo accounts are always present",
@@ -41,19 +60,29 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str]) -> None:
-    """Runs the DIDWW sandbox until interrupted."""
-    args = parse(argv)
-    accounts = {**DEMO_ACCOUNTS, **dict(args.account)}
-    config = SandboxConfig(
-        accounts=accounts,
+def config_from(args: argparse.Namespace) -> SandboxConfig:
+    """Returns the sandbox configuration the parsed arguments ask for."""
+    accounts: list[AccountArg] = args.account
+    secrets = {**DEMO_CALLBACK_SECRETS}
+    for account in accounts:
+        secrets.pop(account.api_key, None)
+        if account.callback_secret:
+            secrets[account.api_key] = account.callback_secret
+    return SandboxConfig(
+        accounts={**DEMO_ACCOUNTS, **{a.api_key: a.balance for a in accounts}},
+        callback_secrets=secrets,
         order_delay=args.order_delay,
         seed=args.seed,
         state_file=args.state_file,
         rate_limit=args.rate_limit or None,
     )
+
+
+def main(argv: list[str]) -> None:
+    """Runs the DIDWW sandbox until interrupted."""
+    args = parse(argv)
     print(
         f"DIDWW sandbox on http://{args.host}:{args.port}/v3 — demo keys: "
         + ", ".join(DEMO_ACCOUNTS)
     )
-    serve_forever(create_app(config), args.host, args.port)
+    serve_forever(create_app(config_from(args)), args.host, args.port)

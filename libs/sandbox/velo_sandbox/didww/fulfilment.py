@@ -1,4 +1,4 @@
-"""Completes orders after a delay and delivers DIDWW's signed callbacks."""
+"""Completes orders after a delay and delivers DIDWW's callbacks signed with the callback secret."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ class Fulfilment:
         self.delay = delay
         self.timeout = timeout
         self.deliveries: list[Delivery] = []
+        self.withheld: list[str] = []
+        """Orders whose callback was not sent: their account had no callback secret enabled."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     def schedule(self, order: Order) -> None:
@@ -62,11 +64,18 @@ class Fulfilment:
         task.add_done_callback(self._tasks.discard)
 
     async def notify(self, order: Order) -> None:
-        """Sends the order's signed callback, retrying a few times on failure."""
+        """Sends the order's callback signed with the account's callback secret, retrying a few
+        times on failure; DIDWW sends none while the account has no callback secret enabled."""
         if not order.callback_url:
             return
+        account = self.state.account(order.api_key)
+        secret = account.callback_secret if account is not None else None
+        if not secret:
+            self.withheld.append(order.id)
+            log.info("callback withheld: no callback secret", extra={"order_id": order.id})
+            return
         payload = {"id": order.id, "type": "orders", "status": order.status}
-        headers = {"X-DIDWW-Signature": signature(order.api_key, order.callback_url, payload)}
+        headers = {"X-DIDWW-Signature": signature(secret, order.callback_url, payload)}
         http_status = None
         async with httpx.AsyncClient(timeout=self.timeout) as http:
             for attempt in range(CALLBACK_ATTEMPTS):

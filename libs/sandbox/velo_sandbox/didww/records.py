@@ -15,6 +15,9 @@ class Account(BaseModel):
     api_key: str
     balance: Decimal
     credit: Decimal = Decimal("0.00")
+    callback_secret: str | None = Field(
+        default=None, description="The enabled callback secret; DIDWW calls back only with one."
+    )
 
 
 class Reservation(BaseModel):

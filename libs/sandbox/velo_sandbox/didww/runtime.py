@@ -19,7 +19,13 @@ from velo_sandbox.didww.state import SandboxState
 from velo_sandbox.faults import FaultState
 
 MEDIA_TYPE = "application/vnd.api+json"
-DEMO_ACCOUNTS = {"sandbox-acme-key": Decimal("500.00"), "sandbox-globex-key": Decimal("500.00")}
+ACME_API_KEY = "sandbox-acme-key"
+ACME_CALLBACK_SECRET = "sandbox-acme-callback-secret"  # noqa: S105 - a public demo value
+GLOBEX_API_KEY = "sandbox-globex-key"
+GLOBEX_CALLBACK_SECRET = "sandbox-globex-callback-secret"  # noqa: S105 - a public demo value
+DEMO_ACCOUNTS = {ACME_API_KEY: Decimal("500.00"), GLOBEX_API_KEY: Decimal("500.00")}
+DEMO_CALLBACK_SECRETS = {ACME_API_KEY: ACME_CALLBACK_SECRET, GLOBEX_API_KEY: GLOBEX_CALLBACK_SECRET}
+"""The callback secret each demo account has enabled (DIDWW signs callbacks with it)."""
 
 
 @dataclass
@@ -27,6 +33,8 @@ class SandboxConfig:
     """How to start the DIDWW sandbox."""
 
     accounts: dict[str, Decimal] = field(default_factory=lambda: dict(DEMO_ACCOUNTS))
+    callback_secrets: dict[str, str] = field(default_factory=lambda: dict(DEMO_CALLBACK_SECRETS))
+    """Callback secret per API key; an account without one gets no callbacks."""
     order_delay: float = 3.0
     seed: int = 2026
     state_file: Path | None = None

@@ -1,4 +1,8 @@
-"""Signs order callbacks the way DIDWW does (HMAC-SHA1 keyed with the account's API key)."""
+"""Signs order callbacks the way DIDWW does (HMAC-SHA1 keyed with the account's callback secret).
+
+Kept apart from the client's own implementation on purpose: the two meet only in the contract
+tests, so a mistake in one is not copied into the other.
+"""
 
 from __future__ import annotations
 

@@ -31,9 +31,11 @@ class SandboxState:
         """Returns the account of api_key, if there is one."""
         return self.records.accounts.get(api_key)
 
-    def add_account(self, api_key: str, balance: Decimal) -> Account:
-        """Creates (or replaces the balance of) the account of api_key."""
-        account = Account(api_key=api_key, balance=balance)
+    def add_account(
+        self, api_key: str, balance: Decimal, callback_secret: str | None = None
+    ) -> Account:
+        """Creates (or replaces) the account of api_key, with its callback secret if enabled."""
+        account = Account(api_key=api_key, balance=balance, callback_secret=callback_secret)
         self.records.accounts[api_key] = account
         return account
 
