@@ -9,15 +9,15 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from velo_sandbox.didww import routes_coverage, routes_dids, routes_orders
+from velo_sandbox.didww import routes_coverage, routes_dids, routes_orders, routes_trunks
 from velo_sandbox.didww.admin import didww_admin_routes
 from velo_sandbox.didww.catalog import build_catalog
 from velo_sandbox.didww.errors import ApiError, error_body, not_found
 from velo_sandbox.didww.fulfilment import Fulfilment
 from velo_sandbox.didww.limits import KeyRateLimit
 from velo_sandbox.didww.persistence import keep_saved, load, save
+from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import Sandbox, SandboxConfig, on_api_error
 from velo_sandbox.didww.state import SandboxState
 from velo_sandbox.faults import FaultMiddleware, FaultState, admin_routes
@@ -66,7 +66,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         *routes_coverage.ROUTES,
         *routes_orders.ROUTES,
         *routes_dids.ROUTES,
-        Route("/v3/{path:path}", _unknown, methods=["GET", "POST", "PATCH", "DELETE"]),
+        *routes_trunks.ROUTES,
+        resource("/v3/{path:path}", fallback=_unknown),
         *didww_admin_routes(),
         *admin_routes(sandbox.faults),
     ]

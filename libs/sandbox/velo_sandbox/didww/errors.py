@@ -64,6 +64,12 @@ def insufficient_funds(required: str, available: str) -> ApiError:
     return ApiError(400, item)
 
 
+def method_not_allowed(method: str, path: str, allow: str) -> ApiError:
+    """Returns the 405 for a method the path does not serve, naming those it does in `Allow`."""
+    item = entry("Method not allowed", f"{method} is not allowed on {path}.", "405", 405)
+    return ApiError(405, item, headers={"Allow": allow})
+
+
 def too_many_requests(retry_after: int = 1) -> ApiError:
     """Returns the 429 sent above the per-key rate limit."""
     item = entry("Too Many Requests", "Rate limit exceeded, retry later", "429", 429)

@@ -6,22 +6,56 @@ import random
 import string
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from velo_sandbox.didww.catalog import DidGroup, Number, Sku
 from velo_sandbox.didww.errors import insufficient_funds, invalid
 from velo_sandbox.didww.records import Order, OrderLine
 from velo_sandbox.didww.state import BILLING_PERIOD, SandboxState, new_id
+from velo_sandbox.didww.validation import Rule, check
 
 _SELECTORS = ("qty", "available_did_id", "did_reservation_id")
 _rng = random.Random()  # noqa: S311 - order references, not secrets
+ORDER_RULES = {
+    "allow_back_ordering": Rule("boolean"),
+    "callback_url": Rule("string"),
+    "callback_method": Rule("string", choices=("get", "post")),
+    "external_reference_id": Rule("string"),
+}
+ITEM_RULES = {
+    "sku_id": Rule("string"),
+    "qty": Rule("integer", minimum=1),
+    "did_reservation_id": Rule("string"),
+    "available_did_id": Rule("string"),
+    "nanpa_prefix_id": Rule("string"),
+    "billing_cycles_count": Rule("integer", minimum=0),
+}
+
+
+def _checked_items(attributes: dict[str, Any]) -> list[Any]:
+    """Checks the order's attributes; returns its items."""
+    check({k: v for k, v in attributes.items() if k != "items"}, ORDER_RULES)
+    url = attributes.get("callback_url")
+    if url is not None and not _is_web_url(url):
+        raise invalid("callback_url")
+    items = attributes.get("items")
+    if not isinstance(items, list) or not items:
+        raise invalid("items", "can't be blank")
+    return items
+
+
+def _is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        return False
 
 
 def place_order(state: SandboxState, api_key: str, attributes: dict[str, Any]) -> Order:
     """Validates, charges and records an order; its numbers leave the pool at once."""
     state.expire_reservations()
-    items = attributes.get("items")
-    if not isinstance(items, list) or not items:
-        raise invalid("items", "can't be blank")
+    items = _checked_items(attributes)
     allow_back_ordering = attributes.get("allow_back_ordering", True)
     picks = [_pick(state, api_key, i, item, allow_back_ordering) for i, item in enumerate(items)]
     lines = [_line(sku, group, numbers) for sku, group, numbers in picks]
@@ -53,6 +87,7 @@ def _pick(
     attrs = item.get("attributes") if isinstance(item, dict) else None
     if not isinstance(attrs, dict) or item.get("type") != "did_order_items":
         raise invalid(f"items/{index}", "is invalid")
+    check(attrs, ITEM_RULES, f"items/{index}/")
     chosen = [name for name in _SELECTORS if attrs.get(name) is not None]
     if len(chosen) != 1:
         raise invalid(f"items/{index}", "must have exactly one of " + ", ".join(_SELECTORS))

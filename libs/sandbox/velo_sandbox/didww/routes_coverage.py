@@ -6,12 +6,12 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from velo_sandbox.didww import catalog as cat
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import bad_request, not_found
 from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import caller, jsonapi
 
 AVAILABLE_DIDS_CAP = 100
@@ -144,13 +144,13 @@ def _catalog_item(catalog: cat.Catalog, request: Request, kind: type, name: str)
 
 
 ROUTES = [
-    Route("/v3/countries", countries, methods=["GET"]),
-    Route("/v3/did_group_types", did_group_types, methods=["GET"]),
-    Route("/v3/did_groups", did_groups, methods=["GET"]),
-    Route("/v3/did_groups/{id}", did_group, methods=["GET"]),
-    Route("/v3/available_dids", available_dids, methods=["GET"]),
-    Route("/v3/available_dids/{id}", available_did, methods=["GET"]),
-    Route("/v3/address_requirements", address_requirements, methods=["GET"]),
-    Route("/v3/address_requirements/{id}", address_requirement, methods=["GET"]),
-    Route("/v3/balance", balance, methods=["GET"]),
+    resource("/v3/countries", GET=countries),
+    resource("/v3/did_group_types", GET=did_group_types),
+    resource("/v3/did_groups", GET=did_groups),
+    resource("/v3/did_groups/{id}", GET=did_group),
+    resource("/v3/available_dids", GET=available_dids),
+    resource("/v3/available_dids/{id}", GET=available_did),
+    resource("/v3/address_requirements", GET=address_requirements),
+    resource("/v3/address_requirements/{id}", GET=address_requirement),
+    resource("/v3/balance", GET=balance),
 ]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
+from velo_sandbox.didww.bodies import read_document
 from velo_sandbox.didww.clock import iso
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import invalid, not_found
 from velo_sandbox.didww.filters import apply_filters
 from velo_sandbox.didww.ordering import place_order
 from velo_sandbox.didww.records import Order
-from velo_sandbox.didww.runtime import Sandbox, caller, jsonapi, request_data
+from velo_sandbox.didww.routing import resource
+from velo_sandbox.didww.runtime import Sandbox, caller, jsonapi
+from velo_sandbox.didww.validation import Rule, check
 
 RESERVATIONS_PER_ACCOUNT = 100
 ORDER_FILTERS = {
@@ -31,12 +33,13 @@ def _reservations_left(sandbox: Sandbox, api_key: str) -> int:
 async def create_reservation(request: Request) -> Response:
     """Holds an available DID for 10 minutes."""
     sandbox, api_key = caller(request)
-    data = await request_data(request)
-    linkage = ((data.get("relationships") or {}).get("available_did") or {}).get("data") or {}
-    if not linkage.get("id"):
+    document = await read_document(request, "did_reservations", relationships=("available_did",))
+    check(document.attributes, {"description": Rule("string", nullable=True)})
+    number_id = document.target("available_did", "available_dids")
+    if number_id is None:
         raise invalid("available_did", "can't be blank", "/data/relationships")
-    description = (data.get("attributes") or {}).get("description")
-    reservation = sandbox.state.reserve(api_key, str(linkage["id"]), description)
+    description = document.attributes.get("description")
+    reservation = sandbox.state.reserve(api_key, number_id, description)
     doc = Composer(request, sandbox.state, ("available_did",)).single(reservation)
     return jsonapi(doc, 201)
 
@@ -72,8 +75,8 @@ async def delete_reservation(request: Request) -> Response:
 async def create_order(request: Request) -> Response:
     """Places, charges and schedules an order."""
     sandbox, api_key = caller(request)
-    data = await request_data(request)
-    order = place_order(sandbox.state, api_key, data.get("attributes") or {})
+    document = await read_document(request, "orders")
+    order = place_order(sandbox.state, api_key, document.attributes)
     sandbox.fulfilment.schedule(order)
     return jsonapi(Composer(request, sandbox.state).single(order), 201)
 
@@ -104,6 +107,17 @@ async def get_order(request: Request) -> Response:
     return jsonapi(Composer(request, sandbox.state).single(order))
 
 
+async def update_order(request: Request) -> Response:
+    """Changes the caller's own reference on an order, the one thing that can change."""
+    sandbox, api_key = caller(request)
+    order = _order(sandbox, api_key, request.path_params["id"])
+    document = await read_document(request, "orders", id_=order.id)
+    check(document.attributes, {"external_reference_id": Rule("string")})
+    if "external_reference_id" in document.attributes:
+        order.external_reference_id = document.attributes["external_reference_id"]
+    return jsonapi(Composer(request, sandbox.state).single(order))
+
+
 async def cancel_order(request: Request) -> Response:
     """Cancels a pending order, refunding it."""
     sandbox, api_key = caller(request)
@@ -112,12 +126,8 @@ async def cancel_order(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/v3/did_reservations", create_reservation, methods=["POST"]),
-    Route("/v3/did_reservations", list_reservations, methods=["GET"]),
-    Route("/v3/did_reservations/{id}", get_reservation, methods=["GET"]),
-    Route("/v3/did_reservations/{id}", delete_reservation, methods=["DELETE"]),
-    Route("/v3/orders", create_order, methods=["POST"]),
-    Route("/v3/orders", list_orders, methods=["GET"]),
-    Route("/v3/orders/{id}", get_order, methods=["GET"]),
-    Route("/v3/orders/{id}", cancel_order, methods=["DELETE"]),
+    resource("/v3/did_reservations", GET=list_reservations, POST=create_reservation),
+    resource("/v3/did_reservations/{id}", GET=get_reservation, DELETE=delete_reservation),
+    resource("/v3/orders", GET=list_orders, POST=create_order),
+    resource("/v3/orders/{id}", GET=get_order, PATCH=update_order, DELETE=cancel_order),
 ]

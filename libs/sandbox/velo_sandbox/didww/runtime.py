@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from velo_sandbox.didww.clock import Clock, SystemClock
-from velo_sandbox.didww.errors import ApiError, bad_request, unauthorized
+from velo_sandbox.didww.errors import ApiError, unauthorized
 from velo_sandbox.didww.fulfilment import Fulfilment
 from velo_sandbox.didww.limits import KeyRateLimit
 from velo_sandbox.didww.state import SandboxState
@@ -67,18 +67,6 @@ def caller(request: Request) -> tuple[Sandbox, str]:
         raise unauthorized()
     sandbox.limits.check(api_key)
     return sandbox, api_key
-
-
-async def request_data(request: Request) -> dict[str, Any]:
-    """Returns the `data` object of a JSON:API request body."""
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise bad_request("Invalid request", "The body is not valid JSON.", "105") from None
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, dict):
-        raise bad_request("Missing parameter", "data is required.", "106")
-    return data
 
 
 def jsonapi(doc: dict[str, Any] | None, status: int = 200) -> Response:
