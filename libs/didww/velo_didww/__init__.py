@@ -1,4 +1,5 @@
-"""Async client of the DIDWW API v3: coverage, reservations, orders, DIDs, trunks, callbacks."""
+"""Async client of the DIDWW API v3: coverage, places, reservations, orders, DIDs, trunks,
+callbacks."""
 
 from velo_didww.client import PRODUCTION_URL, SANDBOX_URL, DidwwClient
 from velo_didww.errors import (
@@ -15,15 +16,19 @@ from velo_didww.errors import (
 )
 from velo_didww.models import (
     AddressRequirement,
+    Area,
     AvailableDid,
     Balance,
+    City,
     Country,
     Did,
     DidGroup,
     DidGroupType,
     DidReservation,
+    NanpaPrefix,
     Order,
     OrderItem,
+    Region,
     StockKeepingUnit,
     VoiceInTrunk,
 )
@@ -39,10 +44,12 @@ __all__ = [
     "SANDBOX_URL",
     "SIGNATURE_HEADER",
     "AddressRequirement",
+    "Area",
     "AvailableDid",
     "BadRequest",
     "Balance",
     "Budget",
+    "City",
     "Country",
     "Did",
     "DidGroup",
@@ -55,11 +62,13 @@ __all__ = [
     "Forbidden",
     "InsufficientFunds",
     "LocalBudget",
+    "NanpaPrefix",
     "NotFound",
     "Order",
     "OrderItem",
     "Priority",
     "RateLimited",
+    "Region",
     "RetryPolicy",
     "Schedule",
     "SipConfiguration",

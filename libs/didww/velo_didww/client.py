@@ -11,14 +11,18 @@ import httpx
 from velo_didww.jsonapi import flatten, flatten_many, flatten_one, index_included, resource
 from velo_didww.models import (
     AddressRequirement,
+    Area,
     AvailableDid,
     Balance,
+    City,
     Country,
     Did,
     DidGroup,
     DidGroupType,
     DidReservation,
+    NanpaPrefix,
     Order,
+    Region,
     VoiceInTrunk,
 )
 from velo_didww.params import Filters, page, query
@@ -30,8 +34,15 @@ from velo_didww.transport import JsonDoc, RetryPolicy, Transport
 PRODUCTION_URL = "https://api.didww.com/v3"
 SANDBOX_URL = "https://sandbox-api.didww.com/v3"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
-DID_GROUP_INCLUDES = ("country", "did_group_type", "stock_keeping_units", "address_requirement")
-AVAILABLE_DID_INCLUDES = tuple(f"did_group.{name}" for name in DID_GROUP_INCLUDES)
+DID_GROUP_INCLUDES = (
+    "country",
+    "city",
+    "region",
+    "did_group_type",
+    "stock_keeping_units",
+    "address_requirement",
+)
+AVAILABLE_DID_INCLUDES = ("nanpa_prefix", *(f"did_group.{name}" for name in DID_GROUP_INCLUDES))
 DID_INCLUDES = ("did_group", "order", "voice_in_trunk")
 
 
@@ -102,6 +113,28 @@ class DidwwClient:
         """Lists countries (not paginated by DIDWW)."""
         doc = await self._get("/countries", query(filters))
         return [Country.model_validate(c) for c in flatten_many(doc)]
+
+    async def list_regions(self, filters: Filters | None = None) -> list[Region]:
+        """Lists regions, e.g. `{"country.id": ...}` (not paginated by DIDWW)."""
+        doc = await self._get("/regions", query(filters, ("country",)))
+        return [Region.model_validate(r) for r in flatten_many(doc)]
+
+    async def list_cities(self, filters: Filters | None = None) -> list[City]:
+        """Lists cities with their region and area, e.g. `{"area.id": ...}`."""
+        params = query(filters, ("region", "area"))
+        return [City.model_validate(c) async for c in self.paginate("/cities", params)]
+
+    async def list_areas(self, filters: Filters | None = None) -> list[Area]:
+        """Lists numbering areas, e.g. `{"country.id": ...}`."""
+        params = query(filters)
+        return [Area.model_validate(a) async for a in self.paginate("/areas", params)]
+
+    async def list_nanpa_prefixes(self, filters: Filters | None = None) -> list[NanpaPrefix]:
+        """Lists NANPA NPA-NXX prefixes, e.g. `{"npa": "212"}`."""
+        params = query(filters, ("region",))
+        return [
+            NanpaPrefix.model_validate(p) async for p in self.paginate("/nanpa_prefixes", params)
+        ]
 
     async def list_did_group_types(self) -> list[DidGroupType]:
         """Lists the kinds of number: Local, Mobile, Toll-free, ..."""

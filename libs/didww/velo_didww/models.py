@@ -24,6 +24,50 @@ class Country(DidwwModel):
     prefix: str | None = Field(description="Dialling code without '+'.")
 
 
+class Region(DidwwModel):
+    """A region (state, province) of a country."""
+
+    id: str
+    name: str
+    iso: str | None = Field(default=None, description="ISO 3166-2 code without the country part.")
+    country_id: str | None = None
+    country: Country | None = None
+
+
+class Area(DidwwModel):
+    """A regulatory numbering area of a country (KYC may want an address inside it)."""
+
+    id: str
+    name: str
+    country_id: str | None = None
+    country: Country | None = None
+
+
+class City(DidwwModel):
+    """A city with local numbers, in one region and one area."""
+
+    id: str
+    name: str
+    country_id: str | None = None
+    region_id: str | None = None
+    area_id: str | None = None
+    country: Country | None = None
+    region: Region | None = None
+    area: Area | None = None
+
+
+class NanpaPrefix(DidwwModel):
+    """A NANPA NPA-NXX prefix: area code and central office code."""
+
+    id: str
+    npa: str
+    nxx: str
+    country_id: str | None = None
+    region_id: str | None = None
+    country: Country | None = None
+    region: Region | None = None
+
+
 class DidGroupType(DidwwModel):
     """A kind of number: Local, Mobile, Toll-free, National, Global, Shared Cost."""
 
@@ -72,9 +116,13 @@ class DidGroup(DidwwModel):
     is_available: bool = True
     total_count: int | None = None
     country_id: str | None = None
+    city_id: str | None = None
+    region_id: str | None = None
     did_group_type_id: str | None = None
     address_requirement_id: str | None = None
     country: Country | None = None
+    city: City | None = None
+    region: Region | None = None
     did_group_type: DidGroupType | None = None
     stock_keeping_units: list[StockKeepingUnit] = []
     address_requirement: AddressRequirement | None = None
@@ -94,6 +142,8 @@ class AvailableDid(DidwwModel):
     number: str = Field(description="E.164 without '+'.")
     did_group_id: str | None = None
     did_group: DidGroup | None = None
+    nanpa_prefix_id: str | None = None
+    nanpa_prefix: NanpaPrefix | None = None
 
 
 class DidReservation(DidwwModel):

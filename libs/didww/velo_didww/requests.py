@@ -16,6 +16,9 @@ class DidOrderItem(BaseModel):
     qty: int | None = Field(default=None, ge=1)
     available_did_id: str | None = None
     did_reservation_id: str | None = None
+    nanpa_prefix_id: str | None = Field(
+        default=None, description="With qty: only numbers of this NANPA NPA-NXX prefix."
+    )
 
     @model_validator(mode="after")
     def _exactly_one_selector(self) -> DidOrderItem:

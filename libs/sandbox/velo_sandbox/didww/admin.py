@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from velo_sandbox.didww.catalog import Number
-from velo_sandbox.didww.ordering import finish_order
+from velo_sandbox.didww.catalog import DidGroup, Number
 from velo_sandbox.didww.runtime import Sandbox, sandbox_of
 
 
@@ -164,9 +163,50 @@ async def complete_orders(request: Request) -> Response:
     sandbox = sandbox_of(request)
     pending = [o for o in sandbox.state.records.orders.values() if o.status == "pending"]
     for order in pending:
-        finish_order(sandbox.state, order)
-        await sandbox.fulfilment.notify(order)
-    return JSONResponse({"finished": len(pending)})
+        await sandbox.fulfilment.finish_now(order)
+    finished = sum(1 for o in pending if o.status != "pending")
+    return JSONResponse({"finished": finished, "waiting_for_stock": len(pending) - finished})
+
+
+async def cancel_order(request: Request) -> Response:
+    """Cancels a pending order as DIDWW would (e.g. back-ordered stock never came): refunded,
+    called back."""
+    sandbox = sandbox_of(request)
+    order = sandbox.state.records.orders.get(request.path_params["id"])
+    if order is None:
+        return _error("no such order", 404)
+    if order.status != "pending":
+        return _error(f"order is {order.status}", 409)
+    await sandbox.fulfilment.cancel(order)
+    return JSONResponse({"id": order.id, "status": order.status})
+
+
+async def add_stock(request: Request) -> Response:
+    """Adds numbers to a DID group (`{"count": 5}`; the group's id or its SKU's in the path);
+    waiting back-orders get them first."""
+    sandbox = sandbox_of(request)
+    group = _group_of(sandbox, request.path_params["id"])
+    count = (await _body(request)).get("count", 1)
+    if group is None:
+        return _error("no such DID group or SKU", 404)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10_000:
+        return _error("count must be an integer from 1 to 10000")
+    filled = sandbox.fulfilment.restock(group, count)
+    return JSONResponse(
+        {
+            "did_group_id": group.id,
+            "added": count,
+            "stock": sandbox.state.stock(group.id),
+            "back_orders_filled": [o.id for o in filled],
+        }
+    )
+
+
+def _group_of(sandbox: Sandbox, ident: str) -> DidGroup | None:
+    for group in sandbox.state.catalog.groups:
+        if ident == group.id or ident in {sku.id for sku in group.skus}:
+            return group
+    return None
 
 
 async def expire_reservations(request: Request) -> Response:
@@ -204,6 +244,8 @@ def didww_admin_routes(base: str = "/_admin") -> list[Route]:
         Route(f"{base}/counters/rate_limit", rate_limit_counters, methods=["GET"]),
         Route(f"{base}/orders/cancel_next", cancel_next_orders, methods=["POST"]),
         Route(f"{base}/orders/complete", complete_orders, methods=["POST"]),
+        Route(f"{base}/orders/{{id}}/cancel", cancel_order, methods=["POST"]),
+        Route(f"{base}/did_groups/{{id}}/stock", add_stock, methods=["POST"]),
         Route(f"{base}/reservations/expire", expire_reservations, methods=["POST"]),
         Route(f"{base}/counters/orders", order_counters, methods=["GET"]),
     ]

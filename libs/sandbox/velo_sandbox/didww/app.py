@@ -10,7 +10,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from velo_sandbox.didww import routes_coverage, routes_dids, routes_orders, routes_trunks
+from velo_sandbox.didww import (
+    routes_coverage,
+    routes_dids,
+    routes_orders,
+    routes_places,
+    routes_trunks,
+)
 from velo_sandbox.didww.admin import didww_admin_routes
 from velo_sandbox.didww.catalog import build_catalog
 from velo_sandbox.didww.errors import ApiError, error_body, not_found
@@ -29,9 +35,9 @@ async def _unknown(request: Request) -> Response:
 
 def build_sandbox(config: SandboxConfig) -> Sandbox:
     """Builds the sandbox's state from config (and its state file, if any)."""
-    state = SandboxState(
-        build_catalog(config.seed, config.stock_per_group), load(config.state_file), config.clock
-    )
+    records = load(config.state_file)
+    catalog = build_catalog(config.seed, config.stock_per_group, records.restocked)
+    state = SandboxState(catalog, records, config.clock)
     for api_key, balance in config.accounts.items():
         if state.account(api_key) is None:
             state.add_account(api_key, balance, config.callback_secrets.get(api_key))
@@ -64,6 +70,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
 
     routes = [
         *routes_coverage.ROUTES,
+        *routes_places.ROUTES,
         *routes_orders.ROUTES,
         *routes_dids.ROUTES,
         *routes_trunks.ROUTES,

@@ -1,31 +1,27 @@
-"""The sandbox's coverage: countries, group types, DID groups, SKUs, KYC rules and numbers."""
+"""The sandbox's coverage: countries, places, group types, DID groups, SKUs, KYC rules, numbers."""
 
 from __future__ import annotations
 
 import random
-import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from velo_sandbox.didww import catalog_data as data
+from velo_sandbox.didww.ids import stable_id
+from velo_sandbox.didww.places import (
+    Area,
+    City,
+    Country,
+    NanpaPrefix,
+    Places,
+    Region,
+    build_places,
+    nanpa_prefixes,
+)
 
-_NAMESPACE = uuid.UUID("6f1c1f4e-8a53-4c1e-9d0e-5b1d2f0a7c11")
+__all__ = ["Area", "City", "Country", "NanpaPrefix", "Region", "stable_id"]
 STOCK_PER_GROUP = 30
-
-
-def stable_id(*parts: str) -> str:
-    """Returns a UUID derived from parts, the same on every start."""
-    return str(uuid.uuid5(_NAMESPACE, ":".join(parts)))
-
-
-@dataclass(frozen=True)
-class Country:
-    """A country with coverage."""
-
-    id: str
-    iso: str
-    name: str
-    prefix: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ class Requirement:
 
 @dataclass(frozen=True)
 class DidGroup:
-    """A block of numbers of one country, area and type."""
+    """A block of numbers of one country, type and (for local numbers) city."""
 
     id: str
     country: Country
@@ -75,6 +71,15 @@ class DidGroup:
     available_dids_enabled: bool
     skus: tuple[Sku, ...]
     requirement: Requirement | None
+    digits: int
+    """Digits after the prefix."""
+    city: City | None = None
+    nanpa_prefixes: tuple[NanpaPrefix, ...] = ()
+
+    @property
+    def region(self) -> Region | None:
+        """Returns the region of a local group."""
+        return self.city.region if self.city else None
 
     @property
     def is_metered(self) -> bool:
@@ -89,28 +94,38 @@ class Number:
     id: str
     number: str
     group: DidGroup
+    nanpa_prefix: NanpaPrefix | None = None
 
 
 @dataclass
 class Catalog:
     """Everything the sandbox sells, built deterministically from a seed."""
 
+    seed: int
     countries: list[Country]
+    places: Places
     group_types: list[GroupType]
     requirements: list[Requirement]
     groups: list[DidGroup]
-    numbers: list[Number]
+    numbers: list[Number] = field(default_factory=list)
     by_id: dict[str, object] = field(default_factory=dict)
+    number_by_digits: dict[str, Number] = field(default_factory=dict)
+    numbers_by_group: dict[str, list[Number]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         everything: list[object] = [*self.countries, *self.group_types, *self.requirements]
-        everything += [*self.groups, *self.numbers]
+        everything += [*self.places.regions, *self.places.areas, *self.places.cities.values()]
+        everything += [*self.groups, *self.nanpa_prefixes]
         everything += [sku for g in self.groups for sku in g.skus]
         self.by_id = {item.id: item for item in everything}  # type: ignore[attr-defined]
-        self.number_by_digits = {n.number: n for n in self.numbers}
-        self.numbers_by_group: dict[str, list[Number]] = {g.id: [] for g in self.groups}
-        for number in self.numbers:
-            self.numbers_by_group[number.group.id].append(number)
+        self.numbers_by_group = {g.id: [] for g in self.groups}
+        numbers, self.numbers = self.numbers, []
+        self._add(numbers)
+
+    @property
+    def nanpa_prefixes(self) -> list[NanpaPrefix]:
+        """Returns every NANPA prefix with local numbers."""
+        return [p for g in self.groups for p in g.nanpa_prefixes]
 
     def number(self, number_id: str) -> Number:
         """Returns the number with number_id (KeyError if there is none)."""
@@ -119,25 +134,45 @@ class Catalog:
             raise KeyError(number_id)
         return found
 
+    def restock(self, group: DidGroup, count: int) -> list[Number]:
+        """Adds count new numbers to group (the same ones on every start); returns them."""
+        total = len(self.numbers_by_group[group.id]) + count
+        new = [n for n in _numbers(self.seed, group, total) if n.id not in self.by_id]
+        self._add(new)
+        return new
 
-def build_catalog(seed: int, stock: int = STOCK_PER_GROUP) -> Catalog:
-    """Builds the coverage and its numbers from seed."""
+    def _add(self, numbers: list[Number]) -> None:
+        for number in numbers:
+            self.numbers.append(number)
+            self.by_id[number.id] = number
+            self.number_by_digits[number.number] = number
+            self.numbers_by_group[number.group.id].append(number)
+
+
+def build_catalog(
+    seed: int, stock: int = STOCK_PER_GROUP, restocked: Mapping[str, int] | None = None
+) -> Catalog:
+    """Builds the coverage and its numbers from seed; restocked adds numbers per group id."""
     countries = {
         iso: Country(stable_id("country", iso), iso, name, p) for iso, name, p in data.COUNTRIES
     }
+    places = build_places(countries)
     types = {name: GroupType(stable_id("type", name), name) for name in data.GROUP_TYPES}
     requirements = {
         key: _requirement(countries[key[0]], types[key[1]], row)
         for key, row in data.REQUIREMENTS.items()
     }
-    groups = [_group(row, countries, types, requirements) for row in data.GROUPS]
-    numbers = [
-        n
-        for g, row in zip(groups, data.GROUPS, strict=True)
-        for n in _numbers(seed, g, row[4], stock)
-    ]
+    groups = [_group(seed, row, countries, types, requirements, places) for row in data.GROUPS]
+    extra = restocked or {}
+    numbers = [n for g in groups for n in _numbers(seed, g, stock + extra.get(g.id, 0))]
     return Catalog(
-        list(countries.values()), list(types.values()), list(requirements.values()), groups, numbers
+        seed,
+        list(countries.values()),
+        places,
+        list(types.values()),
+        list(requirements.values()),
+        groups,
+        numbers,
     )
 
 
@@ -149,12 +184,20 @@ def _requirement(country: Country, group_type: GroupType, row: tuple) -> Require
     )
 
 
-def _group(row: tuple, countries: dict, types: dict, requirements: dict) -> DidGroup:  # type: ignore[type-arg]
-    iso, type_name, area, national, _digits, setup, monthly, features, picking = row
+def _group(
+    seed: int,
+    row: tuple,  # type: ignore[type-arg]
+    countries: dict[str, Country],
+    types: dict[str, GroupType],
+    requirements: dict[tuple[str, str], Requirement],
+    places: Places,
+) -> DidGroup:
+    iso, type_name, area, national, digits, setup, monthly, features, picking = row
     country, group_type = countries[iso], types[type_name]
     gid = stable_id("group", iso, type_name, national)
     sku = Sku(stable_id("sku", gid), Decimal(setup), Decimal(monthly))
-    requirement = requirements.get((iso, type_name))
+    city = places.cities[(iso, area)] if type_name == "Local" else None
+    nanpa = nanpa_prefixes(seed, city, national) if city and country.prefix == "1" else ()
     return DidGroup(
         gid,
         country,
@@ -164,16 +207,29 @@ def _group(row: tuple, countries: dict, types: dict, requirements: dict) -> DidG
         features,
         picking,
         (sku,),
-        requirement,
+        requirements.get((iso, type_name)),
+        digits,
+        city,
+        nanpa,
     )
 
 
-def _numbers(seed: int, group: DidGroup, digits: int, stock: int) -> list[Number]:
+def _numbers(seed: int, group: DidGroup, total: int) -> list[Number]:
+    """Returns the group's first total numbers; a larger total only adds to a smaller one's."""
     rng = random.Random(f"{seed}:{group.prefix}:{group.group_type.name}")  # noqa: S311
+    found: dict[str, NanpaPrefix | None] = {}
+    while len(found) < total:
+        digits, nanpa = _draw(rng, group)
+        found.setdefault(digits, nanpa)
+    return [Number(stable_id("number", n), n, group, p) for n, p in sorted(found.items())]
+
+
+def _draw(rng: random.Random, group: DidGroup) -> tuple[str, NanpaPrefix | None]:
+    if group.nanpa_prefixes:
+        prefix = rng.choice(group.nanpa_prefixes)
+        rest = "".join(str(rng.randint(0, 9)) for _ in range(group.digits - 3))
+        return f"{group.prefix}{prefix.nxx}{rest}", prefix
     nanpa = group.country.prefix == "1"
-    found: set[str] = set()
-    while len(found) < stock:
-        first = rng.randint(2, 9) if nanpa or digits > 5 else rng.randint(1, 9)
-        rest = "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
-        found.add(f"{group.prefix}{first}{rest}")
-    return [Number(stable_id("number", n), n, group) for n in sorted(found)]
+    first = rng.randint(2, 9) if nanpa or group.digits > 5 else rng.randint(1, 9)
+    rest = "".join(str(rng.randint(0, 9)) for _ in range(group.digits - 1))
+    return f"{group.prefix}{first}{rest}", None

@@ -1,8 +1,8 @@
-"""`filter[name]=a,b` query filters, with DIDWW's 400 for filters an endpoint does not allow."""
+"""`filter[name]=a,b` query filters, with DIDWW's 400 for a filter or value an endpoint refuses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -11,7 +11,9 @@ from velo_sandbox.didww.errors import bad_request
 
 T = TypeVar("T")
 Getter = Callable[[Any], Any]
-Predicate = Callable[[Any, str], bool]
+Test = Callable[[Any], bool]
+Custom = Callable[[str], Test]
+"""Turns a filter's raw value into a test of items, refusing a bad value with a 400."""
 
 
 def requested_filters(request: Request) -> dict[str, str]:
@@ -29,24 +31,60 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _matches(getter: Getter, raw: str) -> Predicate:
-    wanted = {v.strip() for v in raw.split(",")}
-    return lambda item, _: _as_text(getter(item)) in wanted
+def values(raw: str) -> set[str]:
+    """Returns the comma-separated values of a filter."""
+    return {v.strip() for v in raw.split(",")}
+
+
+def equals(getter: Getter) -> Custom:
+    """Matches items whose value is any of the comma-separated values."""
+
+    def build(raw: str) -> Test:
+        wanted = values(raw)
+        return lambda item: _as_text(getter(item)) in wanted
+
+    return build
+
+
+def has_all(getter: Getter, known: Collection[str]) -> Custom:
+    """Matches items whose collection holds every listed value (an unknown value answers 400)."""
+
+    def build(raw: str) -> Test:
+        wanted = values(raw)
+        unknown = sorted(wanted - set(known))
+        if unknown:
+            raise bad_request("Invalid filter value", f"{unknown[0]} is not a valid value.", "107")
+        return lambda item: wanted <= set(getter(item))
+
+    return build
+
+
+def at_least(getter: Getter) -> Custom:
+    """Matches items whose number is at least the (integer) value."""
+
+    def build(raw: str) -> Test:
+        try:
+            bound = int(raw)
+        except ValueError:
+            raise bad_request("Invalid filter value", f"{raw} is not an integer.", "107") from None
+        return lambda item: int(getter(item)) >= bound
+
+    return build
 
 
 def apply_filters(
     request: Request,
     items: Iterable[T],
     fields: Mapping[str, Getter],
-    custom: Mapping[str, Predicate] | None = None,
+    custom: Mapping[str, Custom] | None = None,
 ) -> list[T]:
     """Keeps the items matching every requested filter; unknown filter names answer 400."""
-    checks: list[tuple[Predicate, str]] = []
+    tests: list[Test] = []
     for name, raw in requested_filters(request).items():
         if custom and name in custom:
-            checks.append((custom[name], raw))
+            tests.append(custom[name](raw))
         elif name in fields:
-            checks.append((_matches(fields[name], raw), raw))
+            tests.append(equals(fields[name])(raw))
         else:
             raise bad_request("Filter not allowed", f"{name} is not allowed.", "102")
-    return [item for item in items if all(check(item, raw) for check, raw in checks)]
+    return [item for item in items if all(test(item) for test in tests)]

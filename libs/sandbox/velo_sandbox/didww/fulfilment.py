@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from velo_sandbox.didww.ordering import cancel_order, finish_order
+from velo_sandbox.didww.catalog import DidGroup
+from velo_sandbox.didww.ordering import cancel_order, fill_backorders, finish_order
 from velo_sandbox.didww.records import Order
 from velo_sandbox.didww.signing import signature
 from velo_sandbox.didww.state import SandboxState
@@ -50,13 +51,26 @@ class Fulfilment:
         cancel_order(self.state, order)
         self._notify_soon(order)
 
+    def restock(self, group: DidGroup, count: int) -> list[Order]:
+        """Adds stock to group and hands it to waiting back-orders, oldest first; those now
+        whole complete after the usual delay. Returns them."""
+        self.state.add_stock(group, count)
+        filled = fill_backorders(self.state, group)
+        for order in filled:
+            self.schedule(order)
+        return filled
+
+    async def finish_now(self, order: Order) -> None:
+        """Completes (or, on a fault, cancels) order if it can be, and calls back if it ended."""
+        finish_order(self.state, order)
+        if order.status != "pending":
+            await self.notify(order)
+
     async def _finish_later(self, order_id: str) -> None:
         await asyncio.sleep(self.delay)
         order = self.state.records.orders.get(order_id)
-        if order is None or order.status != "pending":
-            return
-        finish_order(self.state, order)
-        await self.notify(order)
+        if order is not None and order.status == "pending":
+            await self.finish_now(order)
 
     def _notify_soon(self, order: Order) -> None:
         task = asyncio.get_running_loop().create_task(self.notify(order))

@@ -39,9 +39,16 @@ class OrderLine(BaseModel):
     qty: int
     nrc: Decimal
     mrc: Decimal
-    number_ids: list[str]
+    number_ids: list[str] = Field(description="Numbers set aside so far; fewer than qty: waiting.")
+    nanpa_prefix_id: str | None = None
+    billing_cycles_count: int | None = None
     billed_from: datetime | None = None
     billed_to: datetime | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Counts the numbers this back-ordered line still waits for."""
+        return self.qty - len(self.number_ids)
 
 
 class Order(BaseModel):
@@ -58,6 +65,11 @@ class Order(BaseModel):
     external_reference_id: str | None = None
     lines: list[OrderLine]
     doomed: bool = Field(default=False, description="Canceled instead of completed (fault).")
+
+    @property
+    def waiting(self) -> bool:
+        """Tells whether a back-ordered line still waits for stock."""
+        return any(line.waiting for line in self.lines)
 
 
 class Did(BaseModel):
@@ -100,3 +112,4 @@ class Records(BaseModel):
     orders: dict[str, Order] = {}
     dids: dict[str, Did] = {}
     trunks: dict[str, Trunk] = {}
+    restocked: dict[str, int] = Field(default={}, description="DID group id -> numbers added")

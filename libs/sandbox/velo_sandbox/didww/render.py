@@ -38,10 +38,28 @@ def compact(amount: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _country(c: cat.Country, _: SandboxState) -> Rendered:
-    return Rendered(
-        "countries", c.id, {"name": c.name, "prefix": c.prefix, "iso": c.iso}, {"regions": []}
-    )
+def _country(c: cat.Country, state: SandboxState) -> Rendered:
+    regions = [r for r in state.catalog.places.regions if r.country is c]
+    attrs = {"name": c.name, "prefix": c.prefix, "iso": c.iso}
+    return Rendered("countries", c.id, attrs, {"regions": regions})
+
+
+def _region(r: cat.Region, _: SandboxState) -> Rendered:
+    return Rendered("regions", r.id, {"name": r.name, "iso": r.iso}, {"country": r.country})
+
+
+def _area(a: cat.Area, _: SandboxState) -> Rendered:
+    return Rendered("areas", a.id, {"name": a.name}, {"country": a.country})
+
+
+def _city(c: cat.City, _: SandboxState) -> Rendered:
+    related = {"country": c.country, "region": c.region, "area": c.area}
+    return Rendered("cities", c.id, {"name": c.name}, related)
+
+
+def _nanpa_prefix(p: cat.NanpaPrefix, _: SandboxState) -> Rendered:
+    related = {"country": p.country, "region": p.region}
+    return Rendered("nanpa_prefixes", p.id, {"npa": p.npa, "nxx": p.nxx}, related)
 
 
 def _group_type(t: cat.GroupType, _: SandboxState) -> Rendered:
@@ -110,9 +128,9 @@ def _group(g: cat.DidGroup, state: SandboxState) -> Rendered:
     }
     related = {
         "country": g.country,
-        "city": None,
+        "city": g.city,
         "did_group_type": g.group_type,
-        "region": None,
+        "region": g.region,
         "stock_keeping_units": list(g.skus),
         "address_requirement": g.requirement,
     }
@@ -120,9 +138,8 @@ def _group(g: cat.DidGroup, state: SandboxState) -> Rendered:
 
 
 def _number(n: cat.Number, _: SandboxState) -> Rendered:
-    return Rendered(
-        "available_dids", n.id, {"number": n.number}, {"did_group": n.group, "nanpa_prefix": None}
-    )
+    related = {"did_group": n.group, "nanpa_prefix": n.nanpa_prefix}
+    return Rendered("available_dids", n.id, {"number": n.number}, related)
 
 
 def _reservation(r: rec.Reservation, state: SandboxState) -> Rendered:
@@ -224,6 +241,10 @@ def _balance(a: rec.Account, _: SandboxState) -> Rendered:
 
 RENDERERS: dict[type, Callable[[Any, SandboxState], Rendered]] = {
     cat.Country: _country,
+    cat.Region: _region,
+    cat.Area: _area,
+    cat.City: _city,
+    cat.NanpaPrefix: _nanpa_prefix,
     cat.GroupType: _group_type,
     cat.Sku: _sku,
     cat.Requirement: _requirement,
@@ -239,6 +260,10 @@ RENDERERS: dict[type, Callable[[Any, SandboxState], Rendered]] = {
 
 TYPES: dict[type, str] = {
     cat.Country: "countries",
+    cat.Region: "regions",
+    cat.Area: "areas",
+    cat.City: "cities",
+    cat.NanpaPrefix: "nanpa_prefixes",
     cat.GroupType: "did_group_types",
     cat.Sku: "stock_keeping_units",
     cat.Requirement: "address_requirements",

@@ -10,7 +10,15 @@ from starlette.responses import Response
 from velo_sandbox.didww import catalog as cat
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import bad_request, not_found
-from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.filters import (
+    Custom,
+    Test,
+    apply_filters,
+    at_least,
+    equals,
+    has_all,
+    values,
+)
 from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import caller, jsonapi
 
@@ -23,22 +31,36 @@ GROUP_INCLUDES = (
     "stock_keeping_units",
     "address_requirement",
 )
+FEATURES = ("voice_in", "voice_out", "t38", "sms_in", "p2p", "a2p", "emergency", "cnam_out")
 GROUP_FILTERS = {
     "id": lambda g: g.id,
     "country.id": lambda g: g.country.id,
+    "city.id": lambda g: g.city.id if g.city else None,
+    "region.id": lambda g: g.region.id if g.region else None,
     "prefix": lambda g: g.prefix,
     "did_group_type.id": lambda g: g.group_type.id,
     "area_name": lambda g: g.area_name,
     "needs_registration": lambda g: g.requirement is not None,
     "available_dids_enabled": lambda g: g.available_dids_enabled,
     "is_metered": lambda g: g.is_metered,
+    "allow_additional_channels": lambda g: True,
+}
+GROUP_CUSTOM: dict[str, Custom] = {
+    "features": has_all(lambda g: g.features, FEATURES),
+    "nanpa_prefix.id": lambda raw: lambda g: bool(values(raw) & {p.id for p in g.nanpa_prefixes}),
+    "nanpa_prefix.npanxx": lambda raw: (
+        lambda g: bool(values(raw) & {p.npa + p.nxx for p in g.nanpa_prefixes})
+    ),
 }
 NUMBER_FILTERS = {
     "id": lambda n: n.id,
     "country.id": lambda n: n.group.country.id,
+    "city.id": lambda n: n.group.city.id if n.group.city else None,
+    "region.id": lambda n: n.group.region.id if n.group.region else None,
     "did_group.id": lambda n: n.group.id,
     "did_group_type.id": lambda n: n.group.group_type.id,
     "did_group.needs_registration": lambda n: n.group.requirement is not None,
+    "nanpa_prefix.id": lambda n: n.nanpa_prefix.id if n.nanpa_prefix else None,
 }
 
 
@@ -67,7 +89,11 @@ async def did_groups(request: Request) -> Response:
     """Lists DID groups."""
     sandbox, _ = caller(request)
     state = sandbox.state
-    custom = {"is_available": lambda g, raw: (state.stock(g.id) > 0) == (raw == "true")}
+    custom = {
+        **GROUP_CUSTOM,
+        "is_available": equals(lambda g: state.stock(g.id) > 0),
+        "meta.total_count_gteq": at_least(lambda g: state.stock(g.id)),
+    }
     found = apply_filters(request, state.catalog.groups, GROUP_FILTERS, custom)
     return jsonapi(Composer(request, state, GROUP_INCLUDES).collection(found))
 
@@ -79,20 +105,25 @@ async def did_group(request: Request) -> Response:
     return jsonapi(Composer(request, sandbox.state, GROUP_INCLUDES).single(group))
 
 
-def _number_contains(number: cat.Number, raw: str) -> bool:
-    return raw in number.number
+def _number_contains(raw: str) -> Test:
+    if len(raw) < 3 or not raw.isdigit():
+        raise bad_request(
+            "Invalid filter value", "number_contains must have 3 or more digits", "105"
+        )
+    return lambda number: raw in number.number
+
+
+NUMBER_CUSTOM: dict[str, Custom] = {
+    "number_contains": _number_contains,
+    "did_group.features": has_all(lambda n: n.group.features, FEATURES),
+}
 
 
 async def available_dids(request: Request) -> Response:
     """Lists free numbers of groups that allow picking; capped, with `meta.total_count`."""
     sandbox, _ = caller(request)
-    contains = request.query_params.get("filter[number_contains]")
-    if contains is not None and (len(contains) < 3 or not contains.isdigit()):
-        raise bad_request(
-            "Invalid filter value", "number_contains must have 3 or more digits", "105"
-        )
     pickable = (n for n in sandbox.state.available_numbers() if n.group.available_dids_enabled)
-    found = apply_filters(request, pickable, NUMBER_FILTERS, {"number_contains": _number_contains})
+    found = apply_filters(request, pickable, NUMBER_FILTERS, NUMBER_CUSTOM)
     composer = Composer(request, sandbox.state, ("did_group", "nanpa_prefix"))
     doc = composer.collection(found[:AVAILABLE_DIDS_CAP], paginate=False, total_count=len(found))
     return jsonapi(doc)

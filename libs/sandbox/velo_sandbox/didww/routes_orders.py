@@ -9,7 +9,7 @@ from velo_sandbox.didww.bodies import read_document
 from velo_sandbox.didww.clock import iso
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import invalid, not_found
-from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.filters import Custom, apply_filters
 from velo_sandbox.didww.ordering import place_order
 from velo_sandbox.didww.records import Order
 from velo_sandbox.didww.routing import resource
@@ -85,9 +85,9 @@ async def list_orders(request: Request) -> Response:
     """Lists the caller's orders."""
     sandbox, api_key = caller(request)
     mine = [o for o in sandbox.state.records.orders.values() if o.api_key == api_key]
-    custom = {
-        "created_at_gteq": lambda o, raw: iso(o.created_at) >= raw,
-        "created_at_lteq": lambda o, raw: iso(o.created_at) <= raw,
+    custom: dict[str, Custom] = {
+        "created_at_gteq": lambda raw: lambda o: iso(o.created_at) >= raw,
+        "created_at_lteq": lambda raw: lambda o: iso(o.created_at) <= raw,
     }
     found = apply_filters(request, mine, ORDER_FILTERS, custom)
     return jsonapi(Composer(request, sandbox.state).collection(found))

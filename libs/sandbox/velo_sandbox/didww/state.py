@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
-from velo_sandbox.didww.catalog import Catalog, Number
+from velo_sandbox.didww.catalog import Catalog, DidGroup, Number
 from velo_sandbox.didww.clock import Clock
 from velo_sandbox.didww.errors import invalid, not_found
 from velo_sandbox.didww.records import Account, Did, Records, Reservation, Trunk
@@ -67,6 +67,11 @@ class SandboxState:
     def stock(self, group_id: str) -> int:
         """Counts the free numbers of a group."""
         return len(self.free_numbers(group_id))
+
+    def add_stock(self, group: DidGroup, count: int) -> list[Number]:
+        """Adds count new numbers to group (kept across restarts); returns them."""
+        self.records.restocked[group.id] = self.records.restocked.get(group.id, 0) + count
+        return self.catalog.restock(group, count)
 
     def reserve(self, api_key: str, number_id: str, description: str | None) -> Reservation:
         """Holds an available number for 10 minutes."""
