@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +19,15 @@ from velo_sandbox.serve import serve_in_thread
 
 ACME = ("acme.pbx.local", "admin", "acme-admin-pass")
 GLOBEX = ("globex.pbx.local", "admin", "globex-admin-pass")
+SYSTEM = ("", "sysadmin", "system-admin-pass")
 NO_WAIT = RetryPolicy(attempts=3, backoff=0.0)
+SPEC_PATH = Path(
+    os.environ.get(
+        "PORTSIP_OPENAPI",
+        Path(__file__).resolve().parents[3] / "shared/portsip/openapi-subset.json",
+    )
+)
+"""PortSIP's own OpenAPI subset (read-only beside the project); tests that need it skip without."""
 
 
 @dataclass

@@ -66,8 +66,10 @@ async def test_creates_are_never_retried(
     await acme.providers.add_did(trunk_id, "442071234567")
     _faults(sandbox, burst_count=1, burst_status=502)
     with pytest.raises(Unavailable):
-        await acme.inbound_rules.create(
-            InboundRuleInput.forwarding("101", name="GB", did="442071234567", provider_id=trunk_id)
+        await acme.inbound_rules.create(  # an external target: nothing to look up first
+            InboundRuleInput.forwarding_external(
+                "+447900123456", name="GB", did="442071234567", provider_id=trunk_id
+            )
         )
     assert _counters(sandbox)["POST /api/inbound_rules"] == 1
     assert await acme.inbound_rules.find_by_did("442071234567") == []

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,14 +21,8 @@ from velo_portsip import (
     PortsipClient,
 )
 
-from .conftest import ACME, Sandbox
+from .conftest import ACME, SPEC_PATH, Sandbox
 
-SPEC_PATH = Path(
-    os.environ.get(
-        "PORTSIP_OPENAPI",
-        Path(__file__).resolve().parents[3] / "shared/portsip/openapi-subset.json",
-    )
-)
 SPEC_URI = "urn:portsip:openapi"
 ERROR_DOCUMENT = {
     "type": "object",

@@ -13,6 +13,8 @@ from velo_portsip import (
     OutboundRoute,
     OutboundRuleInput,
     PortsipClient,
+    ProviderInput,
+    UnknownExtension,
     ValidationFailed,
 )
 
@@ -50,10 +52,43 @@ async def test_a_did_is_routed_once_per_cid_mask(acme: PortsipClient, trunk_id: 
     assert await acme.inbound_rules.create(_rule(trunk_id, to="800", cid_number_mask="0044*****"))
 
 
-async def test_forwarding_needs_an_existing_extension(acme: PortsipClient, trunk_id: str) -> None:
+async def test_forwarding_to_an_extension_checks_it_exists_before_sending(
+    sandbox: Sandbox, acme: PortsipClient, trunk_id: str
+) -> None:
     await acme.providers.add_did(trunk_id, GB)
-    with pytest.raises(ValidationFailed, match="not an extension"):
+    with pytest.raises(UnknownExtension, match="999 is not an extension") as refused:
         await acme.inbound_rules.create(_rule(trunk_id, to="999"))
+    assert refused.value.number == "999" and sandbox.routing()["inbound_rules"] == []
+
+
+@pytest.mark.parametrize("number", ["+447900123456", "447900123456", "999"])
+async def test_a_rule_may_forward_to_an_external_number(
+    sandbox: Sandbox, acme: PortsipClient, trunk_id: str, number: str
+) -> None:
+    await acme.providers.add_did(trunk_id, GB)
+    rule = InboundRuleInput.forwarding_external(number, name="GB", did=GB, provider_id=trunk_id)
+    rule_id = await acme.inbound_rules.create(rule)
+    assert (await acme.inbound_rules.get(rule_id)).destination == number
+    [dumped] = sandbox.routing()["inbound_rules"]
+    assert (dumped["destination"], dumped["destination_type"]) == (number, "EXTERNAL")
+
+
+@pytest.mark.parametrize("number", ["", "12", "44 7900", "+", "sip:bob@example.com"])
+async def test_the_pbx_refuses_a_forward_number_that_is_no_number(
+    sandbox: Sandbox, acme: PortsipClient, trunk_id: str, number: str
+) -> None:
+    await acme.providers.add_did(trunk_id, GB)
+    forward = {"action": "FORWARD_TO_NUMBER", "number": number}
+    body = {"name": "GB", "did_numbers": GB, "provider_id": trunk_id}
+    answer = sandbox.raw(
+        "POST",
+        "/api/inbound_rules",
+        headers=await acme.tokens.header(),
+        json={**body, "office_hours_forward_rule": forward},
+    )
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["detail"] == {"field": "office_hours_forward_rule.number"}
 
 
 async def test_pools_never_overlap_across_tenants(
@@ -117,7 +152,8 @@ async def test_a_shared_trunk_gives_each_tenant_its_own_pool(
 ) -> None:
     tenant_id = sandbox.routing()["tenant"]["id"]
     async with sandbox.client(("", "sysadmin", "system-admin-pass")) as system:
-        shared_id = await system.providers.create("Carrier")
+        carrier = ProviderInput(name="Carrier", hostname="sip.carrier.example", concurrency=30)
+        shared_id = await system.providers.create(carrier)
         await system.assignees.assign(shared_id, tenant_id, "3000;12000-18000", concurrency=10)
         pool = await system.assignees.add_did(shared_id, tenant_id, "3001")
         assert pool == "3000-3001;12000-18000"
@@ -127,11 +163,14 @@ async def test_a_shared_trunk_gives_each_tenant_its_own_pool(
         assert [a.tenant_id for a in await system.assignees.list(shared_id)] == [tenant_id]
         shared = await acme.providers.get(shared_id)
         assert (shared.shared, shared.did_numbers) == (True, "3000-3001;12000-14999;15001-18000")
-        assert await acme.inbound_rules.create(_rule(shared_id, "12000"))
+        rule_id = await acme.inbound_rules.create(_rule(shared_id, "12000"))
         with pytest.raises(Forbidden):
             await acme.providers.add_did(shared_id, "3002")
         with pytest.raises(Forbidden):
             await acme.assignees.get(shared_id, tenant_id)
+        with pytest.raises(ValidationFailed, match="still used by inbound rule 'DID 12000'"):
+            await system.assignees.unassign(shared_id, tenant_id)
+        await acme.inbound_rules.destroy(rule_id)
         await system.assignees.unassign(shared_id, tenant_id)
         assert await system.assignees.get(shared_id, tenant_id) is None
     with pytest.raises(NotFound):

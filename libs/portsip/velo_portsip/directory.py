@@ -59,6 +59,14 @@ class Users:
         return user.model_copy(update={"outbound_caller_ids": wanted})
 
 
+async def owner_of(transport: Transport, number: str) -> ExtensionNumber | None:
+    """Returns what owns extension number, or None when nothing does."""
+    try:
+        return ExtensionNumber.model_validate(await transport.get(f"/extension_numbers/{number}"))
+    except NotFound:
+        return None
+
+
 class Directory:
     """Answers what an extension number is, and lists queues and ring groups."""
 
@@ -67,10 +75,7 @@ class Directory:
 
     async def extension(self, number: str) -> ExtensionNumber | None:
         """Returns what owns extension number, or None when nothing does."""
-        try:
-            return ExtensionNumber.model_validate(await self._t.get(f"/extension_numbers/{number}"))
-        except NotFound:
-            return None
+        return await owner_of(self._t, number)
 
     async def call_queues(self) -> list[CallQueue]:
         """Returns every call queue of the tenant."""

@@ -33,5 +33,25 @@ class ValidationFailed(PortsipError):
     """PortSIP refused the request body (`VALIDATE_FAILED` and other 4xx refusals)."""
 
 
+class UnknownExtension(ValidationFailed):
+    """A rule was to forward to an extension the tenant does not have (checked before sending)."""
+
+    def __init__(self, number: str):
+        super().__init__(f"{number} is not an extension of this tenant", code="VALIDATE_FAILED")
+        self.number = number
+
+
+class PoolInUse(ValidationFailed):
+    """A pool change would drop numbers that rules or caller IDs still use (checked before
+    sending): change or remove those first."""
+
+    def __init__(self, provider_id: str, usages: dict[str, list[str]]):
+        listed = "; ".join(f"{n}: {', '.join(users)}" for n, users in sorted(usages.items()))
+        message = f"the pool of provider {provider_id} would lose numbers still in use ({listed})"
+        super().__init__(message, code="VALIDATE_FAILED")
+        self.provider_id = provider_id
+        self.usages = usages
+
+
 class Unavailable(PortsipError):
     """PortSIP could not be reached or answered 5xx / 429: try again later."""

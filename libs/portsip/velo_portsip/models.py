@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -31,10 +32,11 @@ class ForwardAction(StrEnum):
 
 
 class ForwardRule(_Model):
-    """A forward rule: an action and the extension / queue / ring group number it targets."""
+    """A forward rule: an action and the number it targets (an extension, queue or ring group of
+    the tenant, or an external number with or without `+`)."""
 
     action: ForwardAction = Field(description="What to do with the call.")
-    number: str | None = Field(default=None, description="Target extension number.")
+    number: str | None = Field(default=None, description="Target number.")
 
 
 class Provider(_Model):
@@ -50,12 +52,30 @@ class Provider(_Model):
     shared: bool = Field(default=False, description="Owned by the system admin, assigned to us.")
 
 
+class ProviderInput(_Model):
+    """Fields to create a trunk (PortSIP requires the server's address, port and transport)."""
+
+    name: str
+    hostname: str = Field(description="The trunk's SIP server.")
+    port: int = Field(default=5060, ge=0, le=65535)
+    transport: str = Field(default="UDP", description="UDP, TCP or TLS.")
+    outbound_server: str = Field(default="", description="Outbound proxy, if any.")
+    outbound_server_port: int = Field(default=5060, ge=0, le=65535)
+    concurrency: int = Field(ge=0, description="Most concurrent calls through the trunk.")
+    brand: str | None = None
+    auth_mode: str | None = Field(default=None, description="IP_AUTH, REGISTER_AUTH, ...")
+    did_numbers: str = Field(default="", description="The DID pool.")
+
+
 class ProviderAssignee(_Model):
     """A tenant's assignment of a shared trunk, with that tenant's DID pool."""
 
     tenant_id: str | None = None
     did_numbers: str = ""
     concurrency: int | None = None
+
+
+EXTERNAL_NUMBER = re.compile(r"^\+?[0-9]{3,64}$")
 
 
 class InboundRuleInput(_Model):
@@ -69,6 +89,13 @@ class InboundRuleInput(_Model):
     office_hours_forward_rule: ForwardRule | None = None
     non_office_hours_forward_rule: ForwardRule | None = None
     holiday_forward_rule: ForwardRule | None = None
+    targets_extensions: bool = Field(
+        default=False,
+        exclude=True,
+        description="Forward numbers are extensions of the tenant: the client checks they exist "
+        "before sending (PortSIP takes any number, so it cannot tell a mistyped extension from "
+        "an external number).",
+    )
 
     @classmethod
     def forwarding(
@@ -79,7 +106,8 @@ class InboundRuleInput(_Model):
         did: str | None = None,
         provider_id: str | None = None,
     ) -> InboundRuleInput:
-        """Builds a rule that forwards every call (any hours) to extension number."""
+        """Builds a rule that forwards every call (any hours) to extension number (a user,
+        queue or ring group of the tenant, checked before the rule is sent)."""
         rule = ForwardRule(action=ForwardAction.FORWARD_TO_NUMBER, number=number)
         return cls(
             name=name,
@@ -88,7 +116,36 @@ class InboundRuleInput(_Model):
             office_hours_forward_rule=rule,
             non_office_hours_forward_rule=rule,
             holiday_forward_rule=rule,
+            targets_extensions=True,
         )
+
+    @classmethod
+    def forwarding_external(
+        cls,
+        number: str,
+        *,
+        name: str | None = None,
+        did: str | None = None,
+        provider_id: str | None = None,
+    ) -> InboundRuleInput:
+        """Builds a rule that forwards every call to an external number (`+` optional)."""
+        if not EXTERNAL_NUMBER.match(number):
+            raise ValueError(f"not a phone number (digits, + allowed): {number!r}")
+        rule = cls.forwarding(number, name=name, did=did, provider_id=provider_id)
+        return rule.model_copy(update={"targets_extensions": False})
+
+    def forward_numbers(self) -> set[str]:
+        """Returns the numbers the rule forwards calls to."""
+        rules = (
+            self.office_hours_forward_rule,
+            self.non_office_hours_forward_rule,
+            self.holiday_forward_rule,
+        )
+        return {
+            r.number
+            for r in rules
+            if r and r.action == ForwardAction.FORWARD_TO_NUMBER and r.number is not None
+        }
 
 
 class InboundRule(_Model):

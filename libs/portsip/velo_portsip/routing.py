@@ -2,6 +2,8 @@
 
 Creates are never retried (a lost answer may still have created the rule): after an `Unavailable`
 from a create, look the rule up (`find_by_did` / `find_by_name`) before creating it again.
+PortSIP forwards to any number, extension or external; a rule meant for extensions
+(`InboundRuleInput.forwarding`) is checked against the tenant's extensions before it is sent.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from velo_portsip.directory import owner_of
+from velo_portsip.errors import UnknownExtension
 from velo_portsip.models import InboundRule, InboundRuleInput, OutboundRule, OutboundRuleInput
 from velo_portsip.transport import Transport
 
@@ -25,6 +29,7 @@ class InboundRules:
 
     async def create(self, fields: InboundRuleInput) -> str:
         """Creates an inbound rule (name, did_numbers, provider_id required); returns its id."""
+        await self._check_targets(fields)
         return str((await self._t.create("/inbound_rules", _body(fields)))["id"])
 
     async def get(self, rule_id: str) -> InboundRule:
@@ -41,11 +46,19 @@ class InboundRules:
 
     async def update(self, rule_id: str, fields: InboundRuleInput) -> None:
         """Changes the given fields of an inbound rule."""
+        await self._check_targets(fields)
         await self._t.update(f"/inbound_rules/{rule_id}", _body(fields))
 
     async def destroy(self, rule_id: str) -> None:
         """Deletes an inbound rule."""
         await self._t.destroy(f"/inbound_rules/{rule_id}/destroy")
+
+    async def _check_targets(self, fields: InboundRuleInput) -> None:
+        if not fields.targets_extensions:
+            return
+        for number in sorted(fields.forward_numbers()):
+            if await owner_of(self._t, number) is None:
+                raise UnknownExtension(number)
 
 
 class OutboundRules:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from velo_portsip.auth import TokenKeeper
-from velo_portsip.errors import NotFound, Unavailable
+from velo_portsip.errors import NotFound, Unavailable, ValidationFailed
 from velo_portsip.wire import body_of, error_for, exchange
 
 log = logging.getLogger("velo_portsip")
@@ -53,8 +53,18 @@ class Transport:
         await self._retrying("POST", path, json=body)
 
     async def destroy(self, path: str) -> None:
-        """POSTs a destroy; a 404 on a retry means the first attempt went through."""
-        await self._retrying("POST", path, gone_is_done=True)
+        """POSTs `<object>/destroy`, retried. PortSIP refuses a destroy of an absent object with
+        400 (its spec) or 404, as it refuses one it will not do: a GET of the object tells which.
+        Absent, it is NotFound — or done, on a retry whose first attempt went through."""
+        await self._retrying("POST", path, destroying=path.removesuffix("/destroy"))
+
+    async def exists(self, path: str) -> bool:
+        """Tells whether GET path finds the object."""
+        try:
+            await self.get(path)
+        except NotFound:
+            return False
+        return True
 
     async def pages(self, path: str, params: dict[str, Any] | None = None) -> AsyncIterator[Any]:
         """Yields every item of a list, one `top`-sized page at a time."""
@@ -69,16 +79,18 @@ class Transport:
                 return
 
     async def _retrying(
-        self, method: str, path: str, *, gone_is_done: bool = False, **kwargs: Any
+        self, method: str, path: str, *, destroying: str | None = None, **kwargs: Any
     ) -> Any:
         attempt = 1
         while True:
             try:
                 return await self._call(method, path, **kwargs)
-            except NotFound:
-                if gone_is_done and attempt > 1:
-                    return None
-                raise
+            except (ValidationFailed, NotFound) as refused:
+                if destroying is None or await self.exists(destroying):
+                    raise
+                if attempt > 1:
+                    return None  # an earlier attempt deleted it; its answer was lost
+                raise NotFound(refused.message, code=refused.code, status=refused.status) from None
             except Unavailable as exc:
                 if attempt >= self._retry.attempts:
                     raise

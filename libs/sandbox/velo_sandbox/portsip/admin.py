@@ -42,7 +42,8 @@ def routing_dump(store: Store, tenant: Tenant) -> Doc:
 
 def _inbound(tenant: Tenant, rule: Doc) -> Doc:
     forward = rule.get("office_hours_forward_rule") or {}
-    owner = tenant.extension(str(forward.get("number"))) if forward.get("number") else None
+    number = forward.get("number")
+    owner = tenant.extension(str(number)) if number else None
     return {
         "id": rule["id"],
         "name": rule["name"],
@@ -51,7 +52,7 @@ def _inbound(tenant: Tenant, rule: Doc) -> Doc:
         "cid_number_mask": rule.get("cid_number_mask", ""),
         "action": forward.get("action"),
         "destination": forward.get("number"),
-        "destination_type": owner[0] if owner else None,
+        "destination_type": owner[0] if owner else ("EXTERNAL" if number else None),
     }
 
 

@@ -9,52 +9,54 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from velo_sandbox.portsip.bodies import auth as bodies
 from velo_sandbox.portsip.config import SandboxConfig
-from velo_sandbox.portsip.http import Ctx, bearer, error_document, ok
-from velo_sandbox.portsip.store import Store
+from velo_sandbox.portsip.errors import ApiError
+from velo_sandbox.portsip.http import Ctx, bearer, flag_param, ok, read_body, render
+from velo_sandbox.portsip.store import Store, Tenant
 from velo_sandbox.portsip.tokens import Caller, Grant, Tokens
 
 
 def auth_routes(store: Store, tokens: Tokens, config: SandboxConfig) -> list[Route]:
     """Returns the login, token and session routes."""
 
-    def authenticate(body: dict[str, object]) -> Caller | None:
-        username, password = str(body.get("username") or ""), str(body.get("password") or "")
-        domain = body.get("domain")
+    def authenticate(username: str, password: str, domain: str | None) -> Caller:
         if domain:
-            tenant = store.tenant_by_domain(str(domain))
-            if tenant and _same(tenant.admin, username) and _same(tenant.password, password):
+            tenant = store.tenant_by_domain(domain)
+            if tenant and _admits(tenant, username, password):
                 return Caller("Admin", tenant.id, username)
-            return None
-        admin, admin_password = config.system_admin
-        if _same(admin, username) and _same(admin_password, password):
-            return Caller("SystemAdmin", None, username)
-        return None
+        else:
+            admin, admin_password = config.system_admin
+            if _same(admin, username) and _same(admin_password, password):
+                return Caller("SystemAdmin", None, username)
+        raise ApiError(401, "invalid username or password")
 
-    async def credentials(request: Request) -> Caller | Response:
-        body = await _json(request)
-        if not body.get("username") or "password" not in body:
-            return error_document(400, "VALIDATE_FAILED", "username and password are required")
-        caller = authenticate(body)
-        if caller is None:
-            return error_document(401, "UNAUTHORIZED", "invalid username or password")
-        return caller
+    async def credentials(request: Request) -> Caller:
+        body = await read_body(request, bodies.CREDENTIALS)
+        return authenticate(body["username"], body["password"], body.get("domain"))
 
     async def login(request: Request) -> Response:
-        caller = await credentials(request)
-        if isinstance(caller, Response):
-            return caller
-        grant = tokens.issue(caller)
+        try:
+            grant = tokens.issue(await credentials(request))
+        except ApiError as exc:
+            return render(exc)
         return JSONResponse(_login_status(grant, config))
 
     async def sign_in(request: Request) -> Response:
-        caller = await credentials(request)
-        return caller if isinstance(caller, Response) else _pair(tokens.issue(caller), config)
+        try:
+            flag_param(request, "qr")  # a QR code for the mobile app: nothing to show here
+            return _pair(tokens.issue(await credentials(request)), config)
+        except ApiError as exc:
+            return render(exc)
 
     async def refresh(request: Request) -> Response:
-        grant = tokens.refresh(str((await _json(request)).get("refresh_token") or ""))
+        try:
+            body = await read_body(request, bodies.REFRESH)
+        except ApiError as exc:
+            return render(exc)
+        grant = tokens.refresh(body["refresh_token"])
         if grant is None:
-            return error_document(401, "UNAUTHORIZED", "invalid or expired refresh token")
+            return render(ApiError(401, "invalid or expired refresh token"))
         return _pair(grant, config)
 
     authed = bearer(tokens, store)
@@ -87,12 +89,16 @@ def _same(expected: str, given: str) -> bool:
     return secrets.compare_digest(expected.encode(), given.encode())
 
 
-async def _json(request: Request) -> dict[str, object]:
-    try:
-        data = await request.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+def _admits(tenant: Tenant, username: str, password: str) -> bool:
+    """Tells whether the login is the tenant's seeded admin or one of its users in role Admin."""
+    if tenant.admin and _same(tenant.admin, username) and _same(tenant.password, password):
+        return True
+    return any(
+        user.get("role") == "Admin"
+        and _same(str(user["name"]), username)
+        and _same(str(user.get("password", "")), password)
+        for user in tenant.users.values()
+    )
 
 
 def _pair(grant: Grant, config: SandboxConfig) -> Response:

@@ -38,6 +38,7 @@ PEOPLE = (
 )
 QUEUES = (("800", "Sales"), ("801", "Support"), ("802", "Billing"))
 RING_GROUPS = (("700", "Reception"), ("701", "Management"), ("702", "After Hours"))
+USER_GROUPS = ("Sales", "Support")
 CREATED_AT = "2025-01-06T09:00:00Z"
 
 
@@ -56,13 +57,15 @@ def trunk_doc(name: str = "DIDWW") -> Doc:
 
 
 def seed_directory(store: Store, tenant: Tenant) -> None:
-    """Gives tenant its users, call queues, ring groups and an own DIDWW trunk."""
+    """Gives tenant its users, call queues, ring groups, user groups and an own DIDWW trunk."""
     for offset, person in enumerate(PEOPLE):
         _add(store, tenant.users, _user(tenant, person, str(101 + offset)))
     for number, name in QUEUES:
         _add(store, tenant.call_queues, call_queue_doc(name, number))
     for number, name in RING_GROUPS:
         _add(store, tenant.ring_groups, ring_group_doc(name, number))
+    for name in USER_GROUPS:
+        _add(store, tenant.user_groups, {"name": name})
     store.add_provider(trunk_doc(), owner=tenant.id)
 
 

@@ -26,6 +26,13 @@ class Tenant:
     ring_groups: dict[str, Doc] = field(default_factory=dict)
     inbound_rules: dict[str, Doc] = field(default_factory=dict)
     outbound_rules: dict[str, Doc] = field(default_factory=dict)
+    user_groups: dict[str, Doc] = field(default_factory=dict)
+    settings: Doc = field(default_factory=dict)
+    """Everything else PortSIP keeps of a tenant (time zone, limits, office hours, ...)."""
+
+    def view(self) -> Doc:
+        """Returns the tenant's detailed representation."""
+        return {"id": self.id, "name": self.name, "domain": self.domain, **self.settings}
 
     def extension(self, number: str) -> tuple[str, Doc] | None:
         """Returns (type, object) owning extension number, if any."""
@@ -83,6 +90,7 @@ class Store:
     def add_tenant(self, domain: str, admin: str, password: str, name: str = "") -> Tenant:
         """Creates an empty tenant."""
         tenant = Tenant(self.new_id(), domain, name or domain, admin, password)
+        tenant.settings = {"enabled": True}
         self.tenants[tenant.id] = tenant
         return tenant
 
@@ -106,6 +114,10 @@ class Store:
                 if other != tenant_id and pools.overlap(wanted, theirs):
                     return self.tenants[other].domain
         return None
+
+    def holders(self, provider: Provider) -> list[Tenant]:
+        """Returns the tenants that use the trunk: its owner, or those it is assigned to."""
+        return [self.tenants[t] for t in self._holders(provider)]
 
     @staticmethod
     def _holders(provider: Provider) -> list[str]:

@@ -1,0 +1,17 @@
+"""Login, sign-in and token refresh."""
+
+from __future__ import annotations
+
+from velo_sandbox.portsip.bodies.common import NAME
+from velo_sandbox.portsip.schema import TEXT, obj, requiring, text
+
+CREDENTIALS = requiring(
+    obj(
+        username=NAME,
+        password=TEXT,
+        domain=text(min_length=1, max_length=280),
+    ),
+    "username",
+    "password",
+)
+REFRESH = requiring(obj(refresh_token=TEXT), "refresh_token")
