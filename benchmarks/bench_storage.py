@@ -2,11 +2,10 @@
 
 1. The Phone numbers list and the audit log read through the gateway as acme's admin, with 1k, 10k
    and 100k rows and entries loaded straight into the services' own databases (10% are acme's).
-2. Audit ingest of a 10,000-event burst from Kafka against a raw insert_many of as many entries.
-3. Race counts through velo_runtime's revision rule (unguarded read-modify-write for reference).
-4. Start time, and the resident memory of the database and Kafka before loading and after.
+2. Race counts through velo_runtime's revision rule (unguarded read-modify-write for reference).
+3. Start time, and the resident memory of the database and Kafka before loading and after.
 
-Parts 3 and 2 run first, on the fresh system; the reads run last, as the data grows, because at
+The races run first, on the fresh system; the reads run last, as the data grows, because at
 the largest sizes they leave the engine busy for minutes. Loading stops after LOAD_BUDGET_S, so
 the run stays bounded; the rows then name the size reached. Prints one table: what, target,
 figure, verdict.
@@ -21,10 +20,8 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,9 +31,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-import jwt
-from aiokafka import AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
+from benchkit import Row, load_row, record_of, running_system, table, token_of, verdict
 from pymongo import DESCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
@@ -49,7 +44,6 @@ from velo_assignment.targets import TargetChecker
 from velo_assignment.views import list_query
 from velo_audit.entries import to_entry
 from velo_audit.settings import AuditSettings
-from velo_audit.store import INDEXES as AUDIT_INDEXES
 from velo_audit.store import AuditQuery
 from velo_contracts import (
     Actor,
@@ -71,16 +65,11 @@ from velo_contracts import (
 from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_EVENTS, ROUTING_EVENTS, Topic
 from velo_devinfra.process import ManagedProcess
 from velo_devinfra.run import System
-from velo_devinfra.stack import free_port
 from velo_runtime import configure_logging
 from velo_runtime.claims import Claims
 from velo_runtime.documents import Conflict, MongoDocuments, change
-from velo_runtime.kafka import Publisher, envelope_headers
-from velo_runtime.mongo import ensure_indexes
+from velo_runtime.kafka import Publisher
 from velo_runtime.outbox import OutboxRelay
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from velotest import free_offset
 
 Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
@@ -102,32 +91,11 @@ LOAD_BUDGET_S = 270.0
 """For all loading: the engine may not reach 100k in a bounded run; the sizes reached are shown."""
 TENANT = "acme"
 OTHER_TENANTS = [f"tenant-{n:02d}" for n in range(1, 100)]
-BURST = 10_000
-INGEST_TIMEOUT_S = 150.0
-INGEST_RATIO = 0.7
-BURST_TOPIC = ASSIGNMENT_EVENTS.dlq
-"""Only the audit service consumes a DLQ (on the events topic, sip-routing would work it too)."""
 PAIRS, INCREMENTS, COUNTERS = 200, 400, 20
 ASSIGNMENT_DB = AssignmentSettings.model_fields["mongo_database"].default
 AUDIT_DB = AuditSettings.model_fields["mongo_database"].default
-AUDIT_BATCH = AuditSettings.model_fields["batch_size"].default
 ACTOR = Actor(user_id="bench@acme", role=Role.ADMIN)
 BASE = datetime(2026, 11, 25, 12, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the report."""
-
-    what: str
-    target: str
-    figure: str
-    verdict: str
-
-
-def verdict(ok: bool) -> str:
-    """Returns PASS or FAIL."""
-    return "PASS" if ok else "FAIL"
 
 
 @dataclass
@@ -256,16 +224,6 @@ def lifecycle_event(n: int, tenant: str, at: datetime) -> tuple[Event, Topic]:
                 ROUTING_EVENTS
             )
     return NumberAssigned(number=number, outbound_agent="101", **common), ASSIGNMENT_EVENTS
-
-
-def record_of(event: Event, topic: str, offset: int) -> ConsumerRecord[bytes, bytes]:
-    """Returns the Kafka record the event travels in, with the envelope headers."""
-    value, key = event.model_dump_json().encode(), event.partition_key().encode()
-    headers = [(name, text.encode()) for name, text in envelope_headers(event).items()]
-    stamp = int(event.occurred_at.timestamp() * 1000)
-    return ConsumerRecord(
-        topic, 0, offset, stamp, 0, key, value, None, len(key), len(value), headers
-    )
 
 
 def audit_entries(start: int, stop: int) -> list[Document]:
@@ -518,89 +476,7 @@ async def reads_at(bench: Bench, size: int) -> None:
             bench.add(f"engine after the {listing.name} burst", "-", figure, "info")
 
 
-# ---- 2. audit ingest vs raw insert_many --------------------------------------------------------
-
-
-async def stored_counter(bench: Bench) -> float:
-    """Returns the audit service's count of stored entries (its Prometheus counter)."""
-    audit = next(c for c in bench.system.components if c.name == "audit")
-    async with httpx.AsyncClient(timeout=10) as http:
-        text = (await http.get(f"http://127.0.0.1:{audit.port}/metrics")).text
-    return sum(
-        float(line.split()[-1])
-        for line in text.splitlines()
-        if line.startswith("velo_audit_events_stored_total")
-    )
-
-
-def burst_events(tenant: str) -> list[NumberAssigned]:
-    """Returns BURST assignment events of one tenant."""
-    return [
-        NumberAssigned(tenant_id=tenant, actor=ACTOR, number=f"+4930{n:08d}", outbound_agent="101")
-        for n in range(BURST)
-    ]
-
-
-async def publish(bootstrap: str, events: list[NumberAssigned]) -> None:
-    """Publishes the events to BURST_TOPIC with envelope headers, as fast as Kafka takes them."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all")
-    await producer.start()
-    try:
-        sends = []
-        for event in events:
-            headers = [(k, v.encode()) for k, v in envelope_headers(event).items()]
-            value, key = event.model_dump_json().encode(), event.number.encode()
-            sends.append(await producer.send(BURST_TOPIC, value, key=key, headers=headers))
-        await asyncio.gather(*sends)
-    finally:
-        await producer.stop()
-
-
-async def audit_ingest(bench: Bench) -> float:
-    """Times a burst from first publish until the audit service stored it all; returns events/s."""
-    tenant = f"bench-{uuid.uuid4().hex[:8]}"
-    before = await stored_counter(bench)
-    started = time.perf_counter()
-    await publish(bench.system.infra.endpoints.kafka_bootstrap, burst_events(tenant))
-    published = time.perf_counter() - started
-    while await stored_counter(bench) - before < BURST:
-        if time.perf_counter() - started > INGEST_TIMEOUT_S:
-            break
-        await asyncio.sleep(0.25)  # each look renders the audit service's /metrics
-    took = time.perf_counter() - started
-    events = bench.mongo[AUDIT_DB]["events"]
-    stored = await events.count_documents({"tenant_id": tenant})
-    print(f"  burst published in {published:.2f}s; {stored} stored after {took:.2f}s", flush=True)
-    await events.delete_many({"tenant_id": tenant})  # the reads count acme's and 99 tenants' only
-    return stored / took
-
-
-async def raw_insert(bench: Bench) -> float:
-    """Times insert_many of BURST audit entries in batches of the audit service's size."""
-    topic = ASSIGNMENT_EVENTS.name
-    now = datetime.now(UTC)
-    entries = [to_entry(record_of(e, topic, n), now) for n, e in enumerate(burst_events("raw"))]
-    target = bench.mongo["bench_raw"]["events"]
-    await ensure_indexes(bench.mongo["bench_raw"], AUDIT_INDEXES)  # as the audit service's
-    started = time.perf_counter()
-    for i in range(0, BURST, AUDIT_BATCH):
-        await target.insert_many(entries[i : i + AUDIT_BATCH], ordered=False)
-    took = time.perf_counter() - started
-    print(f"  raw insert_many of {BURST} entries: {took:.2f}s", flush=True)
-    await bench.mongo.drop_database("bench_raw")
-    return BURST / took
-
-
-async def ingest_vs_raw(bench: Bench) -> None:
-    """Compares the audit service's ingest rate with the engine's raw insert rate."""
-    ingest = await audit_ingest(bench)
-    raw = await raw_insert(bench)
-    figure = f"ingest {ingest:.0f} ev/s, raw {raw:.0f} ev/s = {ingest / raw:.2f}x raw"
-    target = f"≥ {INGEST_RATIO}x raw"
-    bench.add(f"audit ingest, {BURST} burst", target, figure, verdict(ingest >= INGEST_RATIO * raw))
-
-
-# ---- 3. races ----------------------------------------------------------------------------------
+# ---- 2. races ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -830,14 +706,13 @@ def _top(found: Counter[str], count: int) -> str:
 
 
 async def measure(bench: Bench) -> None:
-    """Runs the races and the ingest on the fresh system, then the reads as the data grows.
+    """Runs the races on the fresh system, then the reads as the data grows.
 
     The reads go last: at the largest sizes they leave the engine busy for minutes.
     """
     memory(bench, "after start (before loading)")
     for name, part in (
         ("races", races),
-        ("audit ingest vs raw insert_many", ingest_vs_raw),
         ("reads through the gateway", reads_by_size),
     ):
         print(f"== {name}", flush=True)
@@ -864,13 +739,6 @@ async def reads_by_size(bench: Bench) -> None:
     memory(bench, f"after {reached / 1000:g}k")
 
 
-def token_of(system: System) -> str:
-    """Mints a JWT of acme's admin with the system's gateway secret."""
-    expires = int(time.time()) + 3600
-    claims = {"sub": "bench@acme", "tenant_id": TENANT, "role": "admin", "exp": expires}
-    return jwt.encode(claims, system.secrets["VELO_GATEWAY_JWT_SECRET"], "HS256")
-
-
 async def run(system: System, rows: list[Row], notes: list[str]) -> None:
     """Connects to the system's database and gateway and measures."""
     gateway = next(c for c in system.components if c.name == "gateway")
@@ -883,18 +751,6 @@ async def run(system: System, rows: list[Row], notes: list[str]) -> None:
         await mongo.close()
 
 
-def table(rows: list[Row]) -> str:
-    """Returns the report as aligned columns."""
-    head = Row("what", "target", "figure", "verdict")
-    widths = [max(len(getattr(r, f)) for r in [head, *rows]) for f in ("what", "target", "figure")]
-    lines = []
-    for r in [head, *rows]:
-        cells = [r.what.ljust(widths[0]), r.target.ljust(widths[1]), r.figure.ljust(widths[2])]
-        lines.append("  ".join([*cells, r.verdict]))
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
-
-
 def main() -> None:
     """Starts the system, measures, stops it, prints the table."""
     configure_logging("bench", "WARNING", json=True)  # the template's relay logs at debug
@@ -903,18 +759,13 @@ def main() -> None:
     notes: list[str] = []
     began, load = time.monotonic(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as data:
-        system = System(Path(data), free_port(), free_port(), free_offset())
-        try:
-            started = time.monotonic()
-            system.start()
+        started = time.monotonic()
+        with running_system(Path(data)) as system:
             up = time.monotonic() - started
             rows.append(Row("system start (System.start())", "-", f"{up:.1f} s", "info"))
             print(f"system up in {up:.1f}s", flush=True)
             asyncio.run(run(system, rows, notes))
-        finally:
-            system.stop()
-    figure = f"{load:.1f} at start, {os.getloadavg()[0]:.1f} at end ({os.cpu_count()} CPUs)"
-    rows.append(Row("host load (1-min average)", "-", figure, "info"))
+    rows.append(load_row(load))
     print(f"\nbench_storage: {time.monotonic() - began:.0f}s in all\n{table(rows)}")
     if notes:
         print("\nerrors logged, most frequent first:\n" + "\n".join(f"  {n}" for n in notes))

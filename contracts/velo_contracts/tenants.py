@@ -18,7 +18,11 @@ Sealed = Annotated[
     Field(min_length=1, description="A secret sealed with the platform key (a Fernet token)."),
 ]
 
-SEALED_FIELDS = (("didww", "api_key"), ("portsip", "admin_password"))
+SEALED_FIELDS = (
+    ("didww", "api_key"),
+    ("didww", "callback_secret"),
+    ("portsip", "admin_password"),
+)
 """Where TenantConfigured carries sealed secrets (section, field): never shown, even sealed."""
 
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -31,6 +35,17 @@ class DidwwAccount(Frozen):
     api_key: Sealed
     voice_in_trunk_name: str = Field(
         description="Name of the tenant's DIDWW voice-in trunk that numbers point at."
+    )
+    callback_secret: Sealed | None = Field(
+        default=None,
+        description="The callback secret enabled in DIDWW's User Panel (APIs → DIDWW API 3 → "
+        "Callback Secrets), sealed. DIDWW signs order callbacks with it and sends none without "
+        "one: then ordering polls.",
+    )
+    allow_back_ordering: bool = Field(
+        default=False,
+        description="Whether a next-available request may become a DIDWW back-order: charged at "
+        "once, delivered when stock arrives. A picked number is never back-ordered.",
     )
 
 

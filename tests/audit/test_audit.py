@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 
+from velo_audit.entries import to_entry
 from velo_contracts import (
     Actor,
     AdminAlertRaised,
@@ -19,7 +24,10 @@ from velo_contracts import (
     NumberRequested,
     Role,
 )
-from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_COMMANDS, ORDERING_EVENTS
+from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_COMMANDS, ORDERING_EVENTS, TENANTS
+from velo_tenants import SecretBox
+from velo_tenants.demo import demo_tenants
+from velo_tenants.registry import configured_event
 from velotest import eventually
 
 from .conftest import Audit
@@ -176,3 +184,27 @@ async def test_an_admin_sees_and_reads_only_their_own_alerts(
 
 async def _items(audit: Audit, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
     return list((await audit.http.get(url, params=params)).json()["items"])
+
+
+def test_a_tenant_configuration_is_audited_without_any_secret_even_sealed() -> None:
+    acme = demo_tenants("http://pbx/api")[0]
+    box = SecretBox(SecretBox.new_key())
+    event = configured_event(acme, box, Actor.system("tenants"))
+    record = record_of(event, TENANTS.name)
+    entry = to_entry(record, datetime.now(UTC))
+    stored = json.dumps(entry["payload"], default=str)
+    for sealed in (event.didww.api_key, event.didww.callback_secret, event.portsip.admin_password):
+        assert sealed and sealed not in stored
+    assert entry["payload"]["didww"]["callback_secret"] == "[sealed secret, not stored]"
+    plain = configured_event(replace(acme, didww_callback_secret=None), box, Actor.system("t"))
+    assert (
+        to_entry(record_of(plain, TENANTS.name), datetime.now(UTC))["payload"]["didww"][
+            "callback_secret"
+        ]
+        is None
+    )  # absent is shown as absent, not as a hidden secret
+
+
+def record_of(event: Any, topic: str) -> ConsumerRecord[bytes, bytes]:
+    value = event.model_dump_json().encode()
+    return ConsumerRecord(topic, 0, 0, 0, 0, None, value, None, 0, len(value), [])

@@ -42,13 +42,15 @@ def didww() -> Iterator[DidwwSandbox]:
 def make_tenant(
     kafka_bootstrap: str, box: SecretBox, didww: DidwwSandbox, unique: Callable[[str], str]
 ) -> Callable[[str], Awaitable[Tenant]]:
-    """Gives `await make_tenant(name)`: a tenant registered on the tenants topic, own DIDWW key."""
+    """Gives `await make_tenant(name)`: a tenant registered on the tenants topic, own DIDWW key,
+    with a callback secret enabled at DIDWW unless `callbacks=False`."""
 
-    async def make(name: str) -> Tenant:
+    async def make(name: str, callbacks: bool = True, back_ordering: bool = False) -> Tenant:
+        secret = unique(f"callback-secret-{name}") if callbacks else None
         tenant = Tenant(
-            unique(name), unique(f"key-{name}"), unique(f"{name}-trunk"), f"sip.{name}.test"
+            unique(name), unique(f"key-{name}"), unique(f"{name}-trunk"), f"sip.{name}.test", secret
         )
-        didww.state.state.add_account(tenant.api_key, Decimal("100.00"))
+        didww.state.state.add_account(tenant.api_key, Decimal("100.00"), callback_secret=secret)
         spec = TenantSpec(
             tenant_id=tenant.id,
             name=name,
@@ -61,6 +63,8 @@ def make_tenant(
             portsip_trunk="DIDWW",
             sip_host=tenant.sip_host,
             default_destination="800",
+            didww_callback_secret=secret,
+            allow_back_ordering=back_ordering,
         )
         await register(kafka_bootstrap, [configured_event(spec, box, Actor.system("tenants"))])
         return tenant

@@ -234,7 +234,7 @@ async def test_two_of_each_service_never_pass_the_keys_limit_and_everything_comp
     # sandbox counts a request when its one event loop gets to it: on 2 busy cores it stalls up
     # to ~180 ms (measured) and then counts the queued requests within 2 ms, seeing a 21st that
     # was not sent in that second. So: a few 429s, absorbed, never a failed call (without the
-    # shared budget: hundreds, see benchmarks/bench_didww_budget.py). Issue 13 asks for 0 here;
+    # shared budget: hundreds, see benchmarks/bench_speed.py). Issue 13 asks for 0 here;
     # that needs the sandbox to count requests as they arrive, not as its loop reaches them.
     assert counters["refused"] == key["refused"] <= key["served"] // 10
     assert key["peak_per_second"] <= 20

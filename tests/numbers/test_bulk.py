@@ -36,7 +36,7 @@ from velotest.numbers import (
 
 pytestmark = pytest.mark.infra
 Send = Callable[[Any], Awaitable[None]]
-MakeTenant = Callable[[str], Awaitable[Tenant]]
+MakeTenant = Callable[..., Awaitable[Tenant]]
 Route = Callable[[Tenant, str], Awaitable[None]]
 
 
@@ -245,3 +245,74 @@ async def test_a_request_whose_number_is_released_before_it_was_routed_ends(
             return bool((await http.get(path)).json()["status"] == "active")
 
     await eventually(done, timeout=30)
+
+
+async def test_a_back_order_the_tenant_allows_waits_for_stock_then_the_number_is_approved(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme", back_ordering=True)
+    await ordering.knows(tenant)
+    take_out_of_band(didww, free_numbers(didww, "Miami"))  # none left in Miami
+    command = one_request(tenant, "Miami")
+    await send(command)
+    ordered = await events.one(tenant.id, "NumberOrdered", request_id=command.request_id)
+    assert didww.state.state.records.orders[ordered.didww_order_id].status == "pending"
+    async with httpx.AsyncClient(base_url=didww.server.url) as admin:
+        group = _group_id(didww, "Miami")
+        added = await admin.post(f"/_admin/did_groups/{group}/stock", json={"count": 1})
+    assert added.json()["back_orders_filled"] == [ordered.didww_order_id]
+    approved = await events.one(tenant.id, "NumberApproved", request_id=command.request_id)
+    assert approved.didww_order_id == ordered.didww_order_id
+    assert didww.orders_for(command.request_id) == 1
+
+
+async def test_a_back_order_didww_cancels_is_refunded_and_the_admin_is_told(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme", back_ordering=True)
+    await ordering.knows(tenant)
+    take_out_of_band(didww, free_numbers(didww, "Miami"))
+    balance = didww.state.state.account(tenant.api_key).balance  # type: ignore[union-attr]
+    command = one_request(tenant, "Miami")
+    await send(command)
+    ordered = await events.one(tenant.id, "NumberOrdered", request_id=command.request_id)
+    async with httpx.AsyncClient(base_url=didww.server.url) as admin:
+        await admin.post(f"/_admin/orders/{ordered.didww_order_id}/cancel")
+    refused = await events.one(tenant.id, "NumberRequestRejected", request_id=command.request_id)
+    assert refused.reason == "order_canceled"
+    alert = await events.one(tenant.id, "AdminAlertRaised", request_id=command.request_id)
+    assert "refunded" in alert.detail
+    assert didww.state.state.account(tenant.api_key).balance == balance  # type: ignore[union-attr]
+
+
+async def test_a_tenant_without_back_ordering_is_told_unavailable_and_pays_nothing(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme")  # back-ordering off: the default
+    await ordering.knows(tenant)
+    take_out_of_band(didww, free_numbers(didww, "Miami"))
+    command = one_request(tenant, "Miami")
+    await send(command)
+    refused = await events.one(tenant.id, "NumberRequestRejected", request_id=command.request_id)
+    assert refused.reason == "unavailable" and didww.orders_for(command.request_id) == 0
+
+
+def one_request(tenant: Tenant, area: str) -> RequestNumber:
+    pick = next_available(area, 1)[0]
+    return RequestNumber(tenant_id=tenant.id, actor=ADMIN, request_id=new_id(), pick=pick)
+
+
+def _group_id(didww: DidwwSandbox, area: str) -> str:
+    return next(g.id for g in didww.state.state.catalog.groups if g.area_name == area)

@@ -19,7 +19,7 @@ from velotest.numbers import ADMIN, DidwwSandbox, EventLog, RunningOrdering, Ten
 
 pytestmark = pytest.mark.infra
 Send = Callable[[Any], Awaitable[None]]
-MakeTenant = Callable[[str], Awaitable[Tenant]]
+MakeTenant = Callable[..., Awaitable[Tenant]]
 
 
 def specific(tenant: Tenant, number: str, country: str = "US") -> RequestNumber:
@@ -65,6 +65,68 @@ async def test_a_specific_number_is_approved_and_points_at_the_tenants_trunk(
         other = await http.get(f"/v1/tenants/someone-else/number-requests/{command.request_id}")
     assert (status["status"], status["number"]) == ("approved", number)
     assert other.status_code == 404 and other.json()["code"] == "not_found"
+
+
+async def test_with_a_callback_secret_didww_calls_back_and_the_order_is_read_at_once(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    command = specific(tenant, free_number(didww, "New York"))
+    await send(command)
+    await events.one(tenant.id, "NumberApproved", request_id=command.request_id)
+    sent = [d for d in didww.state.fulfilment.deliveries if command.request_id in d.url]
+    assert sent and all(d.http_status == 204 for d in sent)  # signed with the secret: taken
+
+
+async def test_without_a_callback_secret_no_callback_comes_and_polling_approves_the_number(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme", callbacks=False)
+    await ordering.knows(tenant)
+    command = specific(tenant, free_number(didww, "New York"))
+    await send(command)
+    await events.one(tenant.id, "NumberApproved", request_id=command.request_id)
+    order = next(
+        o
+        for o in didww.state.state.records.orders.values()
+        if o.external_reference_id == command.request_id
+    )
+    assert order.callback_url is None  # none asked for: DIDWW would not send it
+    assert not [d for d in didww.state.fulfilment.deliveries if command.request_id in d.url]
+
+
+async def test_a_trunk_deleted_at_didww_after_it_was_kept_is_made_again_for_the_next_number(
+    ordering: RunningOrdering,
+    didww: DidwwSandbox,
+    make_tenant: MakeTenant,
+    events: EventLog,
+    send: Send,
+) -> None:
+    tenant = await make_tenant("acme")
+    await ordering.knows(tenant)
+    first = specific(tenant, free_number(didww, "New York"))
+    await send(first)
+    await events.one(tenant.id, "NumberApproved", request_id=first.request_id)
+    kept = routed_trunk(didww, tenant, first.pick.number)  # type: ignore[union-attr]
+    state = didww.state.state
+    for did in state.dids(tenant.api_key):  # someone deletes the trunk in DIDWW's panel
+        did.trunk_id = None if did.trunk_id == kept.id else did.trunk_id
+    del state.records.trunks[kept.id]
+
+    second = specific(tenant, free_number(didww, "New York"))
+    await send(second)
+    approved = await events.one(tenant.id, "NumberApproved", request_id=second.request_id)
+    trunk = routed_trunk(didww, tenant, approved.number)
+    assert trunk is not None and trunk.id != kept.id and trunk.name == tenant.trunk_name
 
 
 async def test_next_available_in_an_area_is_ordered_by_quantity_and_approved(
@@ -335,21 +397,26 @@ async def test_a_did_delivered_out_of_band_is_imported_by_reconciliation(
     assert imported.didww_did_id == delivered.json()["id"]
 
 
-async def test_a_callback_with_a_bad_signature_is_refused_and_changes_nothing(
+async def test_a_callback_is_verified_with_the_callback_secret_not_the_api_key(
     ordering: RunningOrdering,
     make_tenant: MakeTenant,
 ) -> None:
     tenant = await make_tenant("acme")
     await ordering.knows(tenant)
+    assert tenant.callback_secret
     url = f"/didww/callbacks?tenant={tenant.id}&request=r-1"
     payload = {"id": "order-1", "type": "orders", "status": "completed"}
-    good = sign_callback(tenant.api_key, ordering.url + url, payload)
-    forged = sign_callback("not-the-key", ordering.url + url, payload)
+
+    def signed(secret: str) -> dict[str, str]:
+        return {SIGNATURE_HEADER: sign_callback(secret, ordering.url + url, payload)}
+
     async with httpx.AsyncClient(base_url=ordering.url) as http:
         unsigned = await http.post(url, data=payload)
-        refused = await http.post(url, data=payload, headers={SIGNATURE_HEADER: forged})
-        accepted = await http.post(url, data=payload, headers={SIGNATURE_HEADER: good})
-    assert (unsigned.status_code, refused.status_code, accepted.status_code) == (401, 403, 204)
+        forged = await http.post(url, data=payload, headers=signed("not-the-secret"))
+        by_api_key = await http.post(url, data=payload, headers=signed(tenant.api_key))
+        accepted = await http.post(url, data=payload, headers=signed(tenant.callback_secret))
+    answers = (unsigned, forged, by_api_key, accepted)
+    assert [a.status_code for a in answers] == [401, 403, 403, 204]
     assert ordering.service is not None
     assert await ordering.service.db.requests.count_documents({"tenant_id": tenant.id}) == 0
 
@@ -370,19 +437,22 @@ async def test_a_signed_callback_replayed_20_times_runs_one_reread_at_a_time(
     didww.state.faults.replace_plan(FaultPlan(latency_ms=1500))  # each re-read takes a while
     url = f"/didww/callbacks?tenant={tenant.id}&request={command.request_id}"
     payload = {"id": ordered.didww_order_id, "type": "orders", "status": "pending"}
-    signed = {SIGNATURE_HEADER: sign_callback(tenant.api_key, ordering.url + url, payload)}
+    assert tenant.callback_secret
+    signed = {SIGNATURE_HEADER: sign_callback(tenant.callback_secret, ordering.url + url, payload)}
     try:
         async with httpx.AsyncClient(base_url=ordering.url) as http:
             answers = await asyncio.gather(
                 *(http.post(url, data=payload, headers=signed) for _ in range(20))
             )
             metrics = await eventually(lambda: _resumes(http), timeout=10)
+            reread = "GET /v3/orders/{id}"
+            await eventually(lambda: didww.state.faults.counters[reread] >= 1, timeout=10)
     finally:
         didww.state.faults.replace_plan(FaultPlan())
     assert [a.status_code for a in answers] == [204] * 20
     assert metrics["coalesced"] >= 1  # a repeat joined the re-read in flight …
     # … and, callbacks and the service's own polling together, one re-read of the order at a time
-    assert didww.state.faults.peak_in_flight["GET /v3/orders/{id}"] == 1
+    assert didww.state.faults.peak_in_flight[reread] == 1
 
 
 async def _resumes(http: httpx.AsyncClient) -> dict[str, float] | None:

@@ -22,6 +22,7 @@ from velo_didww import (
 )
 from velo_ordering import domain, steps
 from velo_ordering.domain import Refusal, Status, Step
+from velo_ordering.known import Known
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 US = Country(id="c-us", name="United States", iso="US", prefix="1")
@@ -66,6 +67,7 @@ class FakeDidww:
 
     def __init__(self, kyc: bool = False) -> None:
         self.orders: list[Order] = []
+        self.lookups = 0
         self.reservations: list[str] = []
         self.fail_after_accepting = False
         self.insufficient = False
@@ -85,13 +87,20 @@ class FakeDidww:
         return type("Reservation", (), {"id": "res-1"})()
 
     async def list_orders(self, filters: dict[str, str]) -> list[Order]:
+        self.lookups += 1
         return [
             o for o in self.orders if o.external_reference_id == filters["external_reference_id"]
         ]
 
     async def create_order(
-        self, items: Any, *, external_reference_id: str, callback_url: str
+        self,
+        items: Any,
+        *,
+        external_reference_id: str,
+        callback_url: str,
+        allow_back_ordering: bool,
     ) -> Order:
+        self.back_ordering = allow_back_ordering
         if self.insufficient:
             raise InsufficientFunds("Insufficient funds", 400)
         order = Order(
@@ -114,19 +123,27 @@ def context(didww: FakeDidww, document: dict[str, Any] | None = None) -> steps.S
         tenant_id="acme", actor=Actor(user_id="u1", role=Role.ADMIN), request_id="req-1", pick=pick
     )
     doc = {"sku_id": "sku", "reservation_id": "res-1", "number": "+12125550100"} | (document or {})
-    return steps.StepContext(command, doc, didww, None, "http://cb", 1.0)  # type: ignore[arg-type]
+    return steps.StepContext(command, doc, didww, None, "http://cb", 1.0, Known())  # type: ignore[arg-type]
 
 
 async def test_an_order_timing_out_after_didww_accepted_it_is_found_not_placed_again() -> None:
     didww = FakeDidww()
     didww.fail_after_accepting = True
     with pytest.raises(Unavailable):
-        await steps.order(context(didww))
+        await steps.order(context(didww, {"order_attempts": 1}))
+    assert didww.back_ordering is False  # said explicitly: DIDWW back-orders by default
+    assert didww.lookups == 0  # the first attempt: no order of this request can exist yet
     didww.fail_after_accepting = False
 
-    progress = await steps.order(context(didww))
-    assert len(didww.orders) == 1
+    progress = await steps.order(context(didww, {"order_attempts": 2}))
+    assert len(didww.orders) == 1 and didww.lookups == 1
     assert progress.fields["order"]["id"] == "o0" and progress.status is Status.ORDERING
+
+
+async def test_a_request_stored_before_attempts_were_counted_always_looks_first() -> None:
+    didww = FakeDidww()
+    await steps.order(context(didww))  # no `order_attempts`: an earlier version may have ordered
+    assert didww.lookups == 1 and len(didww.orders) == 1
 
 
 async def test_a_kyc_pick_is_refused_with_its_requirement_before_anything_is_held() -> None:

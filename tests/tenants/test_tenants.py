@@ -10,7 +10,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import Actor
 from velo_runtime import ServiceSettings, build_service
-from velo_tenants import SealingError, SecretBox, TenantDirectory, UnknownTenant, follow_tenants
+from velo_tenants import (
+    SealingError,
+    SecretBox,
+    TenantDirectory,
+    UnknownTenant,
+    cli,
+    follow_tenants,
+)
 from velo_tenants.demo import demo_tenants
 from velo_tenants.registry import configured_event, register
 from velotest import eventually, read_topic
@@ -42,6 +49,32 @@ def test_a_tenant_spec_never_shows_its_secrets(box: SecretBox) -> None:
     assert "acme-admin-pass" not in repr(acme) and "sandbox-acme-key" not in repr(acme)
     event = configured_event(acme, box, OPERATOR).model_dump_json()
     assert "acme-admin-pass" not in event and "sandbox-acme-key" not in event
+    assert acme.didww_callback_secret and acme.didww_callback_secret not in event
+
+
+def test_register_takes_the_callback_secret_from_a_variable_and_seals_it(
+    box: SecretBox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIDWW_API_KEY", "k-123")
+    monkeypatch.setenv("PORTSIP_PASSWORD", "p-123")
+    monkeypatch.setenv("MY_CALLBACK_SECRET", "cb-123")
+    args = cli._parser().parse_args(
+        ["register", "t1", "--portsip-url", "http://pbx/api", "--portsip-domain", "t1.pbx",
+         "--portsip-admin", "admin", "--portsip-trunk", "DIDWW", "--sip-host", "sip.t1",
+         "--default-destination", "800", "--didww-callback-secret-env", "MY_CALLBACK_SECRET"]
+    )  # fmt: skip
+    event = configured_event(cli._spec(args), box, OPERATOR)
+    assert event.didww.callback_secret and box.open(event.didww.callback_secret) == "cb-123"
+    assert "cb-123" not in event.model_dump_json() and not event.didww.allow_back_ordering
+    without = cli._parser().parse_args([*args_without_secret(), "--allow-back-ordering"])
+    plain = configured_event(cli._spec(without), box, OPERATOR)
+    assert plain.didww.callback_secret is None and plain.didww.allow_back_ordering
+
+
+def args_without_secret() -> list[str]:
+    return ["register", "t2", "--portsip-url", "http://pbx/api", "--portsip-domain", "t2.pbx",
+            "--portsip-admin", "admin", "--portsip-trunk", "DIDWW", "--sip-host", "sip.t2",
+            "--default-destination", "800"]  # fmt: skip
 
 
 @pytest.mark.infra

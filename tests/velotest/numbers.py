@@ -29,6 +29,7 @@ class Tenant:
     api_key: str
     trunk_name: str
     sip_host: str
+    callback_secret: str | None = None
 
 
 @dataclass

@@ -71,11 +71,21 @@ class TenantAccounts:
         )
 
     async def api_key(self, tenant_id: str) -> str:
-        """Returns the tenant's DIDWW API key in the clear (to verify callbacks; never log it)."""
+        """Returns the tenant's DIDWW API key in the clear (never log it)."""
         config = await self.directory.get(tenant_id)
+        return self._opened(config.didww.api_key)
+
+    async def callback_secret(self, tenant_id: str) -> str | None:
+        """Returns the tenant's DIDWW callback secret in the clear (to verify callbacks; never log
+        it), or None when the tenant has none (DIDWW then sends no callbacks)."""
+        config = await self.directory.get(tenant_id)
+        sealed = config.didww.callback_secret
+        return None if sealed is None else self._opened(sealed)
+
+    def _opened(self, sealed: str) -> str:
         if self.box is None:
             raise SealingError("VELO_SECRETS_KEY is not set; tenant secrets cannot be opened")
-        return self.box.open(config.didww.api_key)
+        return self.box.open(sealed)
 
     async def aclose(self) -> None:
         """Closes every client."""

@@ -18,6 +18,11 @@ from velo_runtime.settings import ServiceSettings
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 HEADER_PREFIX = "velo-"
+FETCH_MAX_WAIT_MS = 100
+"""How long the broker may hold a consumer's fetch when it has no new records. aiokafka sends one
+fetch at a time per broker; a partition that had records buffered when that fetch went out is
+not in it, so its next record waits for the fetch to come back — up to this long (Kafka's 500 ms
+default made one hop through a service take 0.5 s)."""
 _CONTEXT_HEADERS = ("tenant-id", "correlation-id", "message-id", "type", "number")
 
 
@@ -55,6 +60,7 @@ def consumes(
 ) -> Callable[[Handler], Handler]:
     """Declares an at-least-once subscriber (topic or pattern): explicit group, acked after."""
     options.setdefault("auto_offset_reset", "earliest")
+    options.setdefault("fetch_max_wait_ms", FETCH_MAX_WAIT_MS)
     if pattern is not None:
         options["pattern"] = pattern
     topics = () if topic is None else (topic.name if isinstance(topic, Topic) else topic,)

@@ -24,11 +24,17 @@ def _secret(variable: str) -> str:
     return value
 
 
+def _optional_secret(variable: str | None) -> str | None:
+    return _secret(variable) if variable else None
+
+
 def _spec(args: argparse.Namespace) -> TenantSpec:
     return TenantSpec(
         tenant_id=args.tenant_id,
         name=args.name or args.tenant_id,
         didww_api_key=_secret(args.didww_api_key_env),
+        didww_callback_secret=_optional_secret(args.didww_callback_secret_env),
+        allow_back_ordering=args.allow_back_ordering,
         didww_trunk_name=args.didww_trunk_name or f"{args.tenant_id}-portsip",
         portsip_url=args.portsip_url,
         portsip_domain=args.portsip_domain,
@@ -52,6 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     reg.add_argument("tenant_id")
     reg.add_argument("--name")
     reg.add_argument("--didww-api-key-env", default="DIDWW_API_KEY", metavar="VAR")
+    reg.add_argument(
+        "--didww-callback-secret-env",
+        metavar="VAR",
+        help="variable holding the callback secret enabled in DIDWW's User Panel; without one "
+        "DIDWW sends no order callbacks and ordering polls",
+    )
+    reg.add_argument(
+        "--allow-back-ordering",
+        action="store_true",
+        help="let next-available requests become DIDWW back-orders (charged, delivered later)",
+    )
     reg.add_argument("--didww-trunk-name")
     reg.add_argument("--portsip-url", required=True)
     reg.add_argument("--portsip-domain", required=True)

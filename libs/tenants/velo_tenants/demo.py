@@ -1,4 +1,5 @@
-"""The two demo tenants `make run` seeds; they match the sandboxes' demo accounts."""
+"""The two demo tenants `make run` seeds; they match the sandboxes' demo accounts (API keys and
+callback secrets of `velo_sandbox.didww.runtime`, PortSIP logins of its seed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ def demo_tenants(portsip_url: str) -> list[TenantSpec]:
             tenant_id=tenant,
             name=name,
             didww_api_key=f"sandbox-{tenant}-key",
+            didww_callback_secret=f"sandbox-{tenant}-callback-secret",
             didww_trunk_name=f"{tenant}-portsip",
             portsip_url=portsip_url,
             portsip_domain=f"{tenant}.pbx.local",

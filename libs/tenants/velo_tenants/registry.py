@@ -34,6 +34,8 @@ class TenantSpec:
     sip_host: str
     default_destination: str
     sip_port: int = 5060
+    didww_callback_secret: str | None = None
+    allow_back_ordering: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(TENANT_ID_PATTERN, self.tenant_id):
@@ -54,7 +56,12 @@ def configured_event(spec: TenantSpec, box: SecretBox, actor: Actor) -> TenantCo
         name=spec.name,
         revision=time.time_ns() // 1000,
         didww=DidwwAccount(
-            api_key=box.seal(spec.didww_api_key), voice_in_trunk_name=spec.didww_trunk_name
+            api_key=box.seal(spec.didww_api_key),
+            voice_in_trunk_name=spec.didww_trunk_name,
+            callback_secret=(
+                box.seal(spec.didww_callback_secret) if spec.didww_callback_secret else None
+            ),
+            allow_back_ordering=spec.allow_back_ordering,
         ),
         portsip=PortsipTenant(
             base_url=spec.portsip_url,

@@ -100,6 +100,6 @@ def _dead_letter(topic: str, headers: dict[str, str]) -> dict[str, str] | None:
 def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(payload)
     for section, field in SEALED_FIELDS:  # audited as present, never stored even sealed
-        if isinstance(cleaned.get(section), dict) and field in cleaned[section]:
+        if isinstance(cleaned.get(section), dict) and cleaned[section].get(field) is not None:
             cleaned[section] = {**cleaned[section], field: "[sealed secret, not stored]"}
     return cleaned

@@ -8,8 +8,8 @@ from typing import Any
 from velo_contracts import NumberType
 from velo_didww import AvailableDid, Country, DidGroup, DidwwClient, NotFound
 from velo_inventory import offers
-from velo_inventory.coalesce import Coalescer
 from velo_offers import TenantAccounts
+from velo_offers.coalesce import Coalescer
 
 
 class UnknownCountry(LookupError):

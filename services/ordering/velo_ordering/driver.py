@@ -2,21 +2,25 @@
 
 Called when a command is accepted, when DIDWW's callback arrives, and by the recovery loop for
 every request whose next try is due — so a crash between any two steps only delays a request.
+At most `concurrent_requests` are worked on at once; a request whose order is placed goes before
+the ones not yet ordered (a bulk's next children must not hold up the numbers already bought).
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from velo_contracts import AlertSeverity, ErrorCode, RequestNumber
 from velo_contracts.envelope import utc_now
+from velo_contracts.tenants import TenantConfigured
 from velo_didww import DidwwError, RateLimited, Unavailable
 from velo_offers import TenantAccounts
 from velo_ordering import domain
 from velo_ordering.domain import Progress, Refusal, Status, Step
+from velo_ordering.gate import PriorityGate
+from velo_ordering.known import Known
 from velo_ordering.numbers import NumberStore
 from velo_ordering.settings import OrderingSettings
 from velo_ordering.steps import STEPS, StepContext, order_age_seconds
@@ -51,8 +55,10 @@ class Driver:
     ) -> None:
         self.store, self.numbers, self.relay = store, numbers, relay
         self.accounts, self.settings = accounts, settings
+        self.known = Known()
+        self._polling_only: set[str] = set()
         self._busy: set[str] = set()
-        self._slots = asyncio.Semaphore(settings.concurrent_requests)
+        self._slots = PriorityGate(settings.concurrent_requests)
 
     async def advance(self, key: str) -> None:
         """Runs the request's steps until it waits, ends, or DIDWW fails for now."""
@@ -60,7 +66,9 @@ class Driver:
             return
         self._busy.add(key)
         try:
-            async with self._slots:
+            seen = await self.store.docs.load(key)
+            ordered = seen is not None and bool(seen.get("order"))
+            async with self._slots.slot(urgent=ordered):
                 document = await self.store.claim(key)
                 if document is not None:
                     await self._work(key, document)
@@ -78,6 +86,11 @@ class Driver:
         command = RequestNumber.model_validate(document["command"])
         current: Document | None = document
         while current is not None and not is_finished(current):
+            if current["step"] == Step.ORDER and "order_attempts" in current:
+                attempts = int(current["order_attempts"]) + 1  # counted before it is made
+                current = await self.store.save(current["_id"], {"order_attempts": attempts})
+                if current is None:
+                    return
             try:
                 progress = await self._step(command, current)
             except Refusal as refusal:
@@ -99,11 +112,27 @@ class Driver:
             command=command,
             document=document,
             didww=await self.accounts.client(command.tenant_id),
-            tenant=await self.accounts.config(command.tenant_id),
-            callback_url=callback_url(self.settings, command.tenant_id, command.request_id),
+            tenant=(tenant := await self.accounts.config(command.tenant_id)),
+            callback_url=self._callback_url(tenant, command.request_id),
             poll_interval=self.settings.poll_interval_seconds,
+            known=self.known,
         )
         return await STEPS[Step(document["step"])](context)
+
+    def _callback_url(self, tenant: TenantConfigured, request_id: str) -> str | None:
+        """Returns where DIDWW calls back — only for a tenant with a callback secret: DIDWW sends
+        callbacks only while one is enabled (said once per tenant when it has none)."""
+        if tenant.didww.callback_secret:
+            return callback_url(self.settings, tenant.tenant_id, request_id)
+        if tenant.tenant_id not in self._polling_only:
+            self._polling_only.add(tenant.tenant_id)
+            log.warning(
+                "didww_callbacks_off",
+                tenant_id=tenant.tenant_id,
+                detail="the tenant has no DIDWW callback secret: DIDWW sends no order callbacks, "
+                f"so pending orders are polled every {self.settings.poll_interval_seconds:g} s",
+            )
+        return None
 
     async def _save(
         self, document: Document, command: RequestNumber, progress: Progress

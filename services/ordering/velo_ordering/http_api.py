@@ -155,7 +155,8 @@ def read_routes(store: RequestStore, reconciler: Reconciler, bulks: BulkStore) -
 
 
 def callback_routes(accounts: TenantAccounts, public_base_url: str, nudge: Nudge) -> APIRouter:
-    """Returns the DIDWW order callback; a bad signature is refused and changes nothing."""
+    """Returns the DIDWW order callback, verified with the tenant's callback secret (DIDWW signs
+    with it, not with the API key); a bad signature is refused and changes nothing."""
     router = APIRouter(tags=["didww"])
 
     @router.post("/didww/callbacks", status_code=204)
@@ -169,10 +170,10 @@ def callback_routes(accounts: TenantAccounts, public_base_url: str, nudge: Nudge
             return Response(status_code=401)
         signed_url = f"{public_base_url.rstrip('/')}{request.url.path}?{request.url.query}"
         try:
-            api_key = await accounts.api_key(tenant_id)
+            secret = await accounts.callback_secret(tenant_id)
         except (UnknownTenant, SealingError):
             return Response(status_code=403)
-        if not verify_callback(api_key, signed_url, payload, signature):
+        if secret is None or not verify_callback(secret, signed_url, payload, signature):
             log.warning("callback_signature_refused", tenant_id=tenant_id)
             return Response(status_code=403)
         nudge(request_key(tenant_id, request_id))

@@ -29,7 +29,7 @@ from velo_didww import (
 )
 from velo_offers import e164, kyc_requirement, number_facts, number_type_of
 from velo_ordering.domain import Progress, Refusal, Status, Step, kyc_detail, step_after_check
-from velo_ordering.trunks import ensure_trunk
+from velo_ordering.known import Known
 
 Document = dict[str, Any]
 
@@ -42,20 +42,22 @@ class StepContext:
     document: Document
     didww: DidwwClient
     tenant: TenantConfigured
-    callback_url: str
+    callback_url: str | None
     poll_interval: float
+    known: Known
 
 
 async def check(ctx: StepContext) -> Progress:
     """Re-checks the pick live at DIDWW: still there, the type asked for, no KYC."""
     pick = ctx.command.pick
-    countries = await ctx.didww.list_countries({"iso": pick.country})
-    if not countries:
+    country = await ctx.known.country(ctx.command.tenant_id, ctx.didww, pick.country)
+    if country is None:
         raise Refusal(ErrorCode.INVALID, f"DIDWW has no numbers in {pick.country}.")
     if isinstance(pick, SpecificNumber):
-        fields = await _check_specific(ctx.didww, pick, countries[0].id)
+        fields = await _check_specific(ctx.didww, pick, country.id)
     else:
-        fields = await _check_group(ctx.didww, pick, countries[0].id)
+        back_ordering = ctx.tenant.didww.allow_back_ordering
+        fields = await _check_group(ctx.didww, pick, country.id, back_ordering)
     return Progress(step_after_check(ctx.command), fields)
 
 
@@ -69,7 +71,9 @@ async def _check_specific(didww: DidwwClient, pick: SpecificNumber, country_id: 
     return _group_fields(match.did_group) | {"available_did_id": match.id}
 
 
-async def _check_group(didww: DidwwClient, pick: NextAvailable, country_id: str) -> Document:
+async def _check_group(
+    didww: DidwwClient, pick: NextAvailable, country_id: str, back_ordering: bool
+) -> Document:
     if pick.offer_id:
         try:
             groups = [await didww.get_did_group(pick.offer_id)]
@@ -85,7 +89,7 @@ async def _check_group(didww: DidwwClient, pick: NextAvailable, country_id: str)
         )
     group = _preferred(fitting)
     _refuse_unfit(group, pick)
-    if not group.is_available:
+    if not group.is_available and not back_ordering:
         raise Refusal(ErrorCode.UNAVAILABLE, f"DIDWW has no {group.area_name} numbers in stock.")
     return _group_fields(group)
 
@@ -136,9 +140,16 @@ async def reserve(ctx: StepContext) -> Progress:
 
 
 async def order(ctx: StepContext) -> Progress:
-    """Places the one order of this request, unless DIDWW already has it."""
+    """Places the one order of this request, unless DIDWW already has it.
+
+    The driver counts each attempt in the document before it makes it (`order_attempts`), so a
+    first attempt knows no order of this request can exist and spares DIDWW the lookup; any later
+    one (a crash may have come between placing the order and saving it) looks first.
+    """
     key = ctx.command.request_id
-    existing = await ctx.didww.list_orders({"external_reference_id": key})
+    attempts = ctx.document.get("order_attempts")
+    first = attempts is not None and int(attempts) <= 1
+    existing = [] if first else await ctx.didww.list_orders({"external_reference_id": key})
     try:
         placed = existing[0] if existing else await _place(ctx)
     except SoldOut:  # another request took the group's last number: look for another group
@@ -152,7 +163,9 @@ async def order(ctx: StepContext) -> Progress:
         amount=placed.amount,
     )
     fields = {"order": _order_fields(placed), "ordered_at": utc_now()}
-    return Progress(Step.AWAIT, fields, (event,), Status.ORDERING)
+    # DIDWW's callback (or the poll) tells when a pending order is done: no read right after
+    wait = ctx.poll_interval if placed.status == "pending" else None
+    return Progress(Step.AWAIT, fields, (event,), Status.ORDERING, wait_seconds=wait)
 
 
 async def _place(ctx: StepContext) -> Order:
@@ -164,7 +177,10 @@ async def _place(ctx: StepContext) -> Order:
     )
     try:
         return await ctx.didww.create_order(
-            [item], external_reference_id=ctx.command.request_id, callback_url=ctx.callback_url
+            [item],
+            external_reference_id=ctx.command.request_id,
+            callback_url=ctx.callback_url,
+            allow_back_ordering=_may_back_order(ctx),
         )
     except InsufficientFunds:
         raise Refusal(
@@ -174,6 +190,14 @@ async def _place(ctx: StepContext) -> Order:
         if _may_look_again(ctx, exc):
             raise SoldOut from None
         raise _order_refusal(exc) from None
+
+
+def _may_back_order(ctx: StepContext) -> bool:
+    """Said on every order (DIDWW back-orders by default): a picked number never is; a next
+    available one only when the tenant allows it. A back-order stays pending — charged — until
+    DIDWW has stock, and the request says so like any slow order (the stuck alert)."""
+    pick = ctx.command.pick
+    return isinstance(pick, NextAvailable) and ctx.tenant.didww.allow_back_ordering
 
 
 class SoldOut(Exception):
@@ -230,9 +254,14 @@ async def deliver(ctx: StepContext) -> Progress:
     if not dids:
         return Progress(Step.DELIVER, wait_seconds=ctx.poll_interval)
     did = dids[0]
-    trunk_id = await ensure_trunk(ctx.didww, ctx.tenant)
+    trunk_id = await ctx.known.trunk(ctx.tenant, ctx.didww)
     if did.voice_in_trunk_id != trunk_id:
-        await ctx.didww.point_did_at_trunk(did.id, trunk_id)
+        try:
+            await ctx.didww.point_did_at_trunk(did.id, trunk_id)
+        except (NotFound, ValidationFailed):  # the kept trunk is gone at DIDWW: find it again
+            ctx.known.forget_trunk(ctx.tenant)
+            trunk_id = await ctx.known.trunk(ctx.tenant, ctx.didww)
+            await ctx.didww.point_did_at_trunk(did.id, trunk_id)
     facts = NumberFacts.model_validate(ctx.document["facts"])
     approved = NumberApproved.caused_by(
         ctx.command,

@@ -41,3 +41,7 @@ class Coalescer:
         if self.ttl > 0:
             self._kept[key] = (self.clock() + self.ttl, result)
         return result
+
+    def forget(self, key: Hashable) -> None:
+        """Drops the kept result of key (the next get calls again)."""
+        self._kept.pop(key, None)
