@@ -5,8 +5,9 @@ Each row compares like with like in the same run, on the same machine and system
 1. Inventory search through the gateway vs the same DIDWW call made directly: SEARCH_CLIENTS
    concurrent clients, the same SEARCHES distinct queries on both sides (so nothing is shared or
    cached on either), DIDWW answering after SEARCH_LATENCY_MS, both held to DIDWW's 20 req/s per
-   key (the services by the shared budget, the direct caller by its own local one). Alternating
-   rounds; the median of the rounds' ratios.
+   key by the same shared budget (the direct caller takes its slots from the key's document as
+   one more process: same pacing, same fairness among waiters). Alternating rounds; the median
+   of the rounds' ratios.
 2. One DIDWW key's budget across four callers (as four processes): calls/s against 20/s, 429s;
    per-process budgets for reference.
 3. Request → Active minus DIDWW's order delay, one request at a time.
@@ -74,6 +75,7 @@ from velo_didww.ratelimit import key_id
 from velo_inventory import offers
 from velo_offers import MongoScheduleStore, SharedBudgets
 from velo_offers.budget import COLLECTION
+from velo_offers.budget import DATABASE as BUDGET_DATABASE
 from velo_runtime import configure_logging
 from velo_runtime.kafka import envelope_headers
 from velo_runtime.mongo import ensure_indexes
@@ -158,8 +160,12 @@ async def concurrently(
 
 async def inventory_search(bench: Bench) -> None:
     """Compares searches through the gateway with the same DIDWW call made directly."""
+    budgets = SharedBudgets(MongoScheduleStore(bench.mongo[BUDGET_DATABASE][COLLECTION]))
     async with DidwwClient(
-        ACME_KEY, f"{bench.didww.base_url}v3", budget=LocalBudget(), priority=Priority.INTERACTIVE
+        ACME_KEY,
+        f"{bench.didww.base_url}v3",
+        budget=budgets(ACME_KEY),
+        priority=Priority.INTERACTIVE,
     ) as direct:
         country = next(c for c in await direct.list_countries() if c.iso == "US")
         groups = offers.of_type(
@@ -623,7 +629,9 @@ async def measure(system: System, bulk_count: int, only: set[str]) -> list[Row]:
 def main() -> None:
     """Starts the system, measures every row, stops it, prints the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bulk", type=int, default=120, help="numbers in the bulk request")
+    parser.add_argument(
+        "--bulk", type=int, default=100, help="numbers in the bulk (the US stock is 150)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the system's data and logs here")
     parser.add_argument(
         "--only",

@@ -376,6 +376,28 @@ def test_search_prints_offer_ids_whole() -> None:
     assert OFFER in result.stdout
 
 
+def test_areas_lists_stock_prices_and_ids_to_search_by() -> None:
+    area = {
+        "id": "city-ny",
+        "name": "New York",
+        "region": "New York",
+        "prefixes": ["212"],
+        "numbers_on_offer": 27,
+        "monthly_price_from": "0.50",
+        "monthly_price_to": "0.80",
+        "setup_price_from": "0.00",
+        "currency": "USD",
+        "kyc_required": False,
+    }
+    gateway = FakeGateway().on(
+        "GET", "/v1/countries/US/areas", ok({"country": "US", "type": "local", "items": [area]})
+    )
+    result = velo(gateway, "areas", "us", "local")
+    assert result.exit_code == 0, result.output
+    for shown in ("New York", "212", "27", "0.50 to 0.80 USD", "city-ny"):
+        assert shown in result.stdout
+
+
 def test_show_prints_periods_changes_and_history() -> None:
     gateway = FakeGateway().on(
         "GET",

@@ -147,3 +147,47 @@ async def test_identical_concurrent_searches_share_one_didww_call(
     answers = await asyncio.gather(*(http.get(f"{base}/inventory", params=query) for _ in range(8)))
     assert all(a.status_code == 200 for a in answers)
     assert sum(n for k, n in counters.items() if "available_dids" in k) - before == 1
+
+
+async def test_areas_name_each_city_with_its_stock_prices_and_area_codes(
+    inventory: Any, didww: DidwwSandbox
+) -> None:
+    http, base = inventory
+    found = (await http.get(f"{base}/countries/us/areas", params={"type": "local"})).json()
+    areas = {a["name"]: a for a in found["items"]}
+    assert found["country"] == "US" and set(areas) >= {"New York", "Chicago", "Miami"}
+    state = didww.state.state
+    group = next(g for g in state.catalog.groups if g.area_name == "New York")
+    new_york = areas["New York"]
+    assert new_york["prefixes"] == ["212"] and new_york["region"]
+    assert new_york["numbers_on_offer"] == state.stock(group.id)
+    assert new_york["monthly_price_from"] == "0.50" and not new_york["kyc_required"]
+    toll_free = (await http.get(f"{base}/countries/US/areas", params={"type": "toll_free"})).json()
+    assert [a["name"] for a in toll_free["items"]] == ["United States Toll-free"]
+
+
+async def test_a_search_by_area_id_name_or_area_code_lists_only_numbers_of_that_area(
+    inventory: Any,
+) -> None:
+    http, base = inventory
+    areas = (await http.get(f"{base}/countries/US/areas", params={"type": "local"})).json()
+    chicago = next(a for a in areas["items"] if a["name"] == "Chicago")
+
+    async def numbers(**params: str) -> list[str]:
+        query = {"country": "US", "type": "local", "limit": "100", **params}
+        return [
+            n["number"] for n in (await http.get(f"{base}/inventory", params=query)).json()["items"]
+        ]
+
+    by_id, by_name, by_code = (
+        await numbers(area=chicago["id"]),
+        await numbers(area="chicago"),
+        await numbers(prefix="312"),
+    )
+    assert by_id and all(n.startswith("+1312") for n in by_id)
+    assert sorted(by_id) == sorted(by_name) == sorted(by_code)
+    assert await numbers(prefix="999") == []
+    bad = await http.get(
+        f"{base}/inventory", params={"country": "US", "type": "local", "prefix": "2x"}
+    )
+    assert bad.status_code == 422

@@ -1,4 +1,4 @@
-"""Inventory commands: countries, search, request a number, reconcile with DIDWW."""
+"""Inventory commands: countries, areas, search, request a number, reconcile with DIDWW."""
 
 from __future__ import annotations
 
@@ -27,10 +27,45 @@ def countries(as_json: Json = False) -> None:
     table("Countries", ["ISO", "Name", "Prefix", "Types"], rows)
 
 
+Type = Annotated[NumberType, typer.Argument(help="Number type: local, mobile or toll_free.")]
+
+
+def areas(country: Country, type: Type, as_json: Json = False) -> None:
+    """List the cities and areas where numbers of a type are on offer, with stock and prices."""
+    found = gateway().get(f"/v1/countries/{country.upper()}/areas", type=type.value)
+    if as_json:
+        dump(found)
+        return
+    rows = [
+        (
+            a["name"],
+            a.get("region") or "",
+            ", ".join(a["prefixes"]),
+            str(a["numbers_on_offer"]),
+            _price_range(a),
+            "KYC" if a["kyc_required"] else "",
+            a["id"],
+        )
+        for a in found["items"]
+    ]
+    headers = ["Area", "Region", "Codes", "On offer", "Monthly", "KYC", "Id"]
+    table(f"{country.upper()} {type.value} areas", headers, rows)
+
+
+def _price_range(area: dict[str, Any]) -> str:
+    low, high, currency = area["monthly_price_from"], area["monthly_price_to"], area["currency"]
+    return f"{low} {currency}" if low == high else f"{low} to {high} {currency}"
+
+
 def search(
     country: Country,
-    type: Annotated[NumberType, typer.Argument(help="Number type: local, mobile or toll_free.")],
-    area: Annotated[str | None, typer.Option(help="Area or city name.")] = None,
+    type: Type,
+    area: Annotated[
+        str | None, typer.Option(help="City or area name, or an area id from `velo areas`.")
+    ] = None,
+    prefix: Annotated[
+        str | None, typer.Option(help="Area code (NPA in the US and Canada), e.g. 212.")
+    ] = None,
     contains: Annotated[str | None, typer.Option(help="Digits the number contains.")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -42,6 +77,7 @@ def search(
         country=country.upper(),
         type=type.value,
         area=area,
+        prefix=prefix,
         contains=contains,
         limit=limit,
         cursor=cursor,

@@ -32,6 +32,7 @@ app.add_typer(commands_audit.alerts, name="alerts")
 
 for command in (
     commands_inventory.countries,
+    commands_inventory.areas,
     commands_inventory.search,
     commands_inventory.request,
     commands_numbers.numbers,

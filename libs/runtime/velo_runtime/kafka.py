@@ -18,11 +18,12 @@ from velo_runtime.settings import ServiceSettings
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 HEADER_PREFIX = "velo-"
-FETCH_MAX_WAIT_MS = 100
+FETCH_MAX_WAIT_MS = 50
 """How long the broker may hold a consumer's fetch when it has no new records. aiokafka sends one
 fetch at a time per broker; a partition that had records buffered when that fetch went out is
 not in it, so its next record waits for the fetch to come back — up to this long (Kafka's 500 ms
-default made one hop through a service take 0.5 s)."""
+default made one hop through a service take 0.5 s; 100 ms, 116 ms). Lower costs idle fetches:
+each consumer asks 1000 / this many times a second while nothing happens."""
 _CONTEXT_HEADERS = ("tenant-id", "correlation-id", "message-id", "type", "number")
 
 

@@ -37,9 +37,23 @@ class InventoryQuery(Page):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) and len(value) == 2 else value
 
-    area: str | None = Field(default=None, description="Area or city name.")
+    area: str | None = Field(
+        default=None, description="An area id from `/v1/countries/{iso}/areas`, or a city name."
+    )
+    prefix: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,6}$",
+        description="Area code: the NANPA NPA in the US and Canada (`212`), else the national "
+        "prefix (`30` for Berlin).",
+    )
     contains: str | None = Field(default=None, description="Digits the number contains.")
     sms: bool | None = Field(default=None, description="Only numbers that receive SMS.")
+
+
+class AreasQuery(_Query):
+    """Where numbers of a type are on offer in a country."""
+
+    type: NumberType = Field(description="local, mobile or toll_free.")
 
 
 class NumbersQuery(Page):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from velo_gateway.auth import Admin, AnyUser
 from velo_gateway.bodies import e164, safe_id
 from velo_gateway.context import Deps
-from velo_gateway.queries import AuditFilter, AuditQuery, InventoryQuery, NumbersQuery
+from velo_gateway.queries import AreasQuery, AuditFilter, AuditQuery, InventoryQuery, NumbersQuery
 
 router = APIRouter(prefix="/v1", tags=["queries"])
 
@@ -21,6 +21,19 @@ async def countries(caller: Admin, gw: Deps) -> Any:
     """Countries DIDWW covers, with the number types offered in each."""
     found = await gw.downstream.get("inventory", f"/v1/tenants/{caller.tenant_id}/countries")
     return found["items"]
+
+
+@router.get("/countries/{country}/areas")
+async def areas(
+    country: Annotated[str, Path(pattern=r"^[A-Za-z]{2}$", description="ISO code, e.g. `DE`.")],
+    caller: Admin,
+    gw: Deps,
+    query: Annotated[AreasQuery, Query()],
+) -> Any:
+    """Cities and areas of a country where numbers of a type are on offer: how many, prices,
+    area codes, whether documents are needed. Give an area's `id` to `/v1/inventory?area=`."""
+    path = f"/v1/tenants/{caller.tenant_id}/countries/{country.upper()}/areas"
+    return await gw.downstream.get("inventory", path, query.params())
 
 
 @router.get("/inventory")

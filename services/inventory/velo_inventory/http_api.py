@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from velo_contracts import ErrorCode, NumberType
@@ -52,16 +52,40 @@ def routes(inventory: Inventory) -> APIRouter:
         tenant_id: str,
         country: Annotated[str, Query(min_length=2, max_length=2, description="ISO, e.g. DE")],
         type: Annotated[NumberType, Query(description="local, mobile or toll_free.")],
-        area: Annotated[str | None, Query(description="Area or city name (part of).")] = None,
+        area: Annotated[
+            str | None,
+            Query(
+                description="An area id (from .../areas), or a city, area or region name (part)."
+            ),
+        ] = None,
+        prefix: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[0-9]{1,6}$",
+                description="Area code: NANPA NPA (212), or national prefix (30).",
+            ),
+        ] = None,
         contains: Annotated[str | None, Query(pattern=r"^[0-9]{3,}$")] = None,
         sms: Annotated[bool | None, Query(description="Only numbers receiving SMS.")] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
         cursor: str | None = None,
     ) -> Any:
         """Searches live numbers and next-available offers of a country and type."""
-        query = Search(country, type, area, contains, sms, limit, cursor)
+        query = Search(country, type, area, contains, sms, limit, cursor, prefix)
         try:
             return await inventory.search(tenant_id, query)
+        except EXPECTED as error:
+            return failure(error)
+
+    @router.get("/countries/{iso}/areas")
+    async def areas(
+        tenant_id: str,
+        iso: Annotated[str, Path(pattern=r"^[A-Za-z]{2}$", description="ISO, e.g. DE")],
+        type: Annotated[NumberType, Query(description="local, mobile or toll_free.")],
+    ) -> Any:
+        """Lists the areas (cities) of a country where numbers of a type are on offer."""
+        try:
+            return await inventory.areas(tenant_id, iso.upper(), type)
         except EXPECTED as error:
             return failure(error)
 

@@ -31,6 +31,7 @@ class Query:
     sms: bool | None = None
     limit: int = 50
     cursor: str | None = None
+    prefix: str | None = None
 
 
 class Inventory:
@@ -61,13 +62,28 @@ class Inventory:
         if not groups:
             message = f"DIDWW offers no {query.number_type} numbers in {country.name}."
             return _result([], [], None, message)
-        groups = offers.in_area(groups, query.area)
+        in_area = offers.in_area(groups, query.area)
+        groups = offers.with_prefix(in_area, query.prefix, country.prefix)
         numbers = await self._available(tenant_id, didww, country, groups, query.contains)
         items = offers.with_sms(numbers, query.sms)
         listed, next_cursor = offers.page(items, query.cursor, query.limit)
         unlisted = [g for g in groups if not g.available_dids_enabled and g.is_available]
         later = [offers.group_offer(g, country.iso) for g in unlisted]
         return _result(listed, offers.with_sms(later, query.sms), next_cursor, None)
+
+    async def areas(self, tenant_id: str, iso: str, number_type: NumberType) -> dict[str, Any]:
+        """Lists where numbers of a type are on offer in a country: cities or areas, with how
+        many numbers, prices and whether documents are needed (from DIDWW's groups, kept for
+        the coverage time)."""
+        didww = await self.accounts.client(tenant_id)
+        country = await self._country(tenant_id, didww, iso)
+        groups = offers.of_type(await self._groups(tenant_id, didww, country.id), number_type)
+        found = offers.areas(groups, country.prefix)
+        return {
+            "country": country.iso,
+            "type": str(number_type),
+            "items": [a.model_dump(mode="json") for a in found],
+        }
 
     async def offer(self, tenant_id: str, offer_id: str) -> dict[str, Any]:
         """Returns the offer an id stands for, live: a number in stock or a group's next one."""
