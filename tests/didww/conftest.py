@@ -6,6 +6,7 @@ import asyncio
 import queue
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,6 +22,8 @@ from velo_sandbox.didww import ManualClock, SandboxConfig, create_app
 from velo_sandbox.didww.runtime import Sandbox
 from velo_sandbox.serve import RunningServer, serve_in_thread
 
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "didww" / "v3_api.yaml"
+"""DIDWW's own OpenAPI description (API 2026-04-16), kept outside the repository."""
 ACME = "sandbox-acme-key"
 GLOBEX = "sandbox-globex-key"
 BASE = "http://sandbox"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,7 +12,8 @@ from referencing import Registry, Resource
 
 from velo_sandbox.didww.runtime import Sandbox
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "didww" / "v3_api.yaml"
+from .conftest import SPEC_PATH as SPEC
+
 HEADERS = {"Api-Key": "sandbox-acme-key"}
 MISSING = "00000000-0000-4000-8000-000000000000"
 pytestmark = pytest.mark.skipif(not SPEC.exists(), reason=f"{SPEC} not present")

@@ -63,7 +63,7 @@ class Inventory:
             message = f"DIDWW offers no {query.number_type} numbers in {country.name}."
             return _result([], [], None, message)
         in_area = offers.in_area(groups, query.area)
-        groups = offers.with_prefix(in_area, query.prefix, country.prefix)
+        groups = offers.with_prefix(in_area, query.prefix, country.prefix or "")
         numbers = await self._available(tenant_id, didww, country, groups, query.contains)
         items = offers.with_sms(numbers, query.sms)
         listed, next_cursor = offers.page(items, query.cursor, query.limit)
@@ -78,7 +78,7 @@ class Inventory:
         didww = await self.accounts.client(tenant_id)
         country = await self._country(tenant_id, didww, iso)
         groups = offers.of_type(await self._groups(tenant_id, didww, country.id), number_type)
-        found = offers.areas(groups, country.prefix)
+        found = offers.areas(groups, country.prefix or "")
         return {
             "country": country.iso,
             "type": str(number_type),

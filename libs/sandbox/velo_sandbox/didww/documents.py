@@ -25,7 +25,7 @@ class Composer:
         self.request = request
         self.state = state
         self.base = str(request.base_url).rstrip("/") + "/v3"
-        self.includes = _include_tree(request.query_params.get("include", ""), allowed)
+        self.includes = _include_tree(request.query_params.get("include"), allowed)
         self.included: dict[tuple[str, str], dict[str, Any]] = {}
 
     def resource(self, obj: Any, tree: Tree | None = None) -> dict[str, Any]:
@@ -114,9 +114,14 @@ def page_params(request: Request) -> tuple[int, int]:
     return number, size
 
 
-def _include_tree(raw: str, allowed: Sequence[str]) -> Tree:
+def _include_tree(raw: str | None, allowed: Sequence[str]) -> Tree:
     tree: Tree = {}
-    for path in filter(None, (p.strip() for p in raw.split(","))):
+    if raw is None:
+        return tree
+    paths = [p.strip() for p in raw.split(",")]
+    if not all(part for path in paths for part in path.split(".")):
+        raise bad_request("Invalid include", "include names no relationship.", "112")
+    for path in paths:
         if path.split(".")[0] not in allowed:
             raise bad_request("Invalid include", f"{path} is not a valid include.", "112")
         node = tree

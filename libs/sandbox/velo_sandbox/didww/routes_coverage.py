@@ -23,6 +23,17 @@ from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import caller, jsonapi
 
 AVAILABLE_DIDS_CAP = 100
+REQUIREMENT_INCLUDES = (
+    "country",
+    "did_group_type",
+    "personal_permanent_document",
+    "business_permanent_document",
+    "personal_onetime_document",
+    "business_onetime_document",
+    "personal_proof_types",
+    "business_proof_types",
+    "address_proof_types",
+)
 GROUP_INCLUDES = (
     "country",
     "city",
@@ -147,16 +158,14 @@ async def address_requirements(request: Request) -> Response:
         "did_group_type.id": lambda r: r.group_type.id,
     }
     found = apply_filters(request, sandbox.state.catalog.requirements, fields)
-    return jsonapi(
-        Composer(request, sandbox.state, ("country", "did_group_type")).collection(found)
-    )
+    return jsonapi(Composer(request, sandbox.state, REQUIREMENT_INCLUDES).collection(found))
 
 
 async def address_requirement(request: Request) -> Response:
     """Reads one KYC requirement."""
     sandbox, _ = caller(request)
     item = _catalog_item(sandbox.state.catalog, request, cat.Requirement, "address_requirements")
-    return jsonapi(Composer(request, sandbox.state, ("country", "did_group_type")).single(item))
+    return jsonapi(Composer(request, sandbox.state, REQUIREMENT_INCLUDES).single(item))
 
 
 async def balance(request: Request) -> Response:

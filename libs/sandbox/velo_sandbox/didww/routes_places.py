@@ -66,15 +66,16 @@ def _groups_of(state: SandboxState) -> dict[str, list[cat.DidGroup]]:
 
 
 def _city_custom(state: SandboxState) -> dict[str, Custom]:
-    return {"is_available": equals(lambda c: _in_stock(state).get(c.id, False))}
+    in_stock = _in_stock(state)
+    return {"is_available": equals(lambda c: in_stock.get(c.id, False))}
 
 
 def _nanpa_custom(state: SandboxState) -> dict[str, Custom]:
-    groups = _groups_of(state)
+    groups, in_stock = _groups_of(state), _in_stock(state)
     features = has_all(lambda p: {f for g in groups[p.id] for f in g.features}, FEATURES)
     return {
         "did_group.features": features,
-        "did_group.is_available": equals(lambda p: _in_stock(state).get(p.id, False)),
+        "did_group.is_available": equals(lambda p: in_stock.get(p.id, False)),
     }
 
 

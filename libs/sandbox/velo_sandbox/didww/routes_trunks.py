@@ -106,17 +106,18 @@ def _attributes(document: Document) -> dict[str, Any]:
 
 def configuration(sent: Any) -> dict[str, Any]:
     """Returns a whole configuration: DIDWW's defaults of its type overlaid with what was sent."""
-    if not isinstance(sent, dict) or sent.get("type") not in CONFIGURATIONS:
+    kind = sent.get("type") if isinstance(sent, dict) else None
+    if not isinstance(kind, str) or kind not in CONFIGURATIONS:
         raise invalid("configuration", "is invalid")
-    rules, defaults = CONFIGURATIONS[sent["type"]]
-    attributes = sent.get("attributes", {})
+    rules, defaults = CONFIGURATIONS[kind]
+    attributes = sent.get("attributes")
     if not isinstance(attributes, dict):
         raise invalid("configuration", "is invalid")
     check(attributes, rules, "configuration/attributes/")
     whole = {**defaults, **attributes}
-    if sent["type"] == "sip_configurations":
+    if kind == "sip_configurations":
         whole |= _registration(bool(whole["enabled_sip_registration"]))
-    return {"type": sent["type"], "attributes": whole}
+    return {"type": kind, "attributes": whole}
 
 
 def _registration(enabled: bool) -> dict[str, str | None]:
