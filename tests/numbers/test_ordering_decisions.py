@@ -80,6 +80,7 @@ class FakeDidww:
         return [AvailableDid(id="a1", number="12125550100", did_group=self.group)]
 
     async def list_did_reservations(self, filters: Any) -> list[Any]:
+        self.lookups += 1
         return []
 
     async def create_did_reservation(self, available_did_id: str, description: str) -> Any:
@@ -138,6 +139,14 @@ async def test_an_order_timing_out_after_didww_accepted_it_is_found_not_placed_a
     progress = await steps.order(context(didww, {"order_attempts": 2}))
     assert len(didww.orders) == 1 and didww.lookups == 1
     assert progress.fields["order"]["id"] == "o0" and progress.status is Status.ORDERING
+
+
+async def test_a_first_hold_spares_the_lookup_and_a_later_one_looks_for_its_own_first() -> None:
+    didww = FakeDidww()
+    await steps.reserve(context(didww, {"reserve_attempts": 1, "available_did_id": "a1"}))
+    assert didww.lookups == 0 and didww.reservations == ["a1"]
+    await steps.reserve(context(didww, {"reserve_attempts": 2, "available_did_id": "a1"}))
+    assert didww.lookups == 1
 
 
 async def test_a_request_stored_before_attempts_were_counted_always_looks_first() -> None:

@@ -23,7 +23,7 @@ from velo_ordering.gate import PriorityGate
 from velo_ordering.known import Known
 from velo_ordering.numbers import NumberStore
 from velo_ordering.settings import OrderingSettings
-from velo_ordering.steps import STEPS, StepContext, order_age_seconds
+from velo_ordering.steps import STEPS, StepContext, attempts_field, order_age_seconds
 from velo_ordering.store import RequestStore, is_finished
 from velo_runtime import get_logger
 from velo_runtime.documents import Conflict
@@ -86,9 +86,10 @@ class Driver:
         command = RequestNumber.model_validate(document["command"])
         current: Document | None = document
         while current is not None and not is_finished(current):
-            if current["step"] == Step.ORDER and "order_attempts" in current:
-                attempts = int(current["order_attempts"]) + 1  # counted before it is made
-                current = await self.store.save(current["_id"], {"order_attempts": attempts})
+            counter = attempts_field(Step(current["step"]))
+            if counter in current:  # a write at DIDWW: counted before it is made
+                attempts = {counter: int(current[counter]) + 1}
+                current = await self.store.save(current["_id"], attempts)
                 if current is None:
                     return
             try:

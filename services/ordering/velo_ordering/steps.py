@@ -125,10 +125,24 @@ def _group_fields(group: DidGroup) -> Document:
     }
 
 
+def attempts_field(step: Step) -> str:
+    """Names the document field counting a step's attempts at DIDWW, made before each one."""
+    return f"{step}_attempts"
+
+
+def first_attempt(ctx: StepContext, step: Step) -> bool:
+    """Tells whether this is the step's first attempt: then nothing of it can exist at DIDWW
+    and the lookup for a leftover of an earlier attempt (a crash may have come between DIDWW's
+    answer and our save) is spared. A request stored before attempts were counted always looks."""
+    attempts = ctx.document.get(attempts_field(step))
+    return attempts is not None and int(attempts) <= 1
+
+
 async def reserve(ctx: StepContext) -> Progress:
     """Holds the specific number (finding this request's own hold after a crash)."""
     key = ctx.command.request_id
-    held = await ctx.didww.list_did_reservations({"description": key})
+    first = first_attempt(ctx, Step.RESERVE)
+    held = [] if first else await ctx.didww.list_did_reservations({"description": key})
     if held:
         return Progress(Step.ORDER, {"reservation_id": held[0].id})
     try:
@@ -140,15 +154,9 @@ async def reserve(ctx: StepContext) -> Progress:
 
 
 async def order(ctx: StepContext) -> Progress:
-    """Places the one order of this request, unless DIDWW already has it.
-
-    The driver counts each attempt in the document before it makes it (`order_attempts`), so a
-    first attempt knows no order of this request can exist and spares DIDWW the lookup; any later
-    one (a crash may have come between placing the order and saving it) looks first.
-    """
+    """Places the one order of this request, unless DIDWW already has it (see first_attempt)."""
     key = ctx.command.request_id
-    attempts = ctx.document.get("order_attempts")
-    first = attempts is not None and int(attempts) <= 1
+    first = first_attempt(ctx, Step.ORDER)
     existing = [] if first else await ctx.didww.list_orders({"external_reference_id": key})
     try:
         placed = existing[0] if existing else await _place(ctx)

@@ -71,6 +71,7 @@ class RequestStore:
             "bulk_id": command.bulk_id,
             "bulk_index": bulk_index,
             "attempts": 0,
+            "reserve_attempts": 0,
             "order_attempts": 0,
             "due_at": now,
             "created_at": now,
