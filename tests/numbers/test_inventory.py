@@ -191,3 +191,18 @@ async def test_a_search_by_area_id_name_or_area_code_lists_only_numbers_of_that_
         f"{base}/inventory", params={"country": "US", "type": "local", "prefix": "2x"}
     )
     assert bad.status_code == 422
+
+
+async def test_an_offer_just_listed_is_read_back_with_one_didww_call(
+    inventory: Any, didww: DidwwSandbox
+) -> None:
+    http, base = inventory
+    found = await http.get(f"{base}/inventory", params={"country": "US", "type": "local"})
+    listed = found.json()["items"][0]
+    counters = didww.state.faults.counters
+    before = sum(counters.values())
+    offer = await http.get(f"{base}/offers/{listed['offer_id']}")
+    assert offer.status_code == 200 and offer.json()["number"] == listed["number"]
+    assert sum(counters.values()) - before == 1  # the number, not first a group of its id
+    unknown = await http.get(f"{base}/offers/no-such-offer")
+    assert unknown.status_code == 404

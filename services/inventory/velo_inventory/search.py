@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +12,9 @@ from velo_didww import AvailableDid, Country, DidGroup, DidwwClient, NotFound
 from velo_inventory import offers
 from velo_offers import TenantAccounts
 from velo_offers.coalesce import Coalescer
+
+LISTED_KEPT = 20_000
+"""Most offer ids of listed numbers remembered (the oldest are forgotten first)."""
 
 
 class UnknownCountry(LookupError):
@@ -41,6 +46,9 @@ class Inventory:
         self.accounts = accounts
         self.coverage = Coalescer(ttl=coverage_ttl)
         self.live = Coalescer(ttl=0)
+        self._listed: OrderedDict[str, None] = OrderedDict()
+        """Offer ids of numbers recently listed: a request for one asks DIDWW for the number
+        first, not for a group of that id (one call fewer per pick)."""
 
     async def countries(self, tenant_id: str) -> list[dict[str, Any]]:
         """Lists DIDWW's countries with the platform types offered in each."""
@@ -89,13 +97,20 @@ class Inventory:
         """Returns the offer an id stands for, live: a number in stock or a group's next one."""
         didww = await self.accounts.client(tenant_id)
         number: AvailableDid | None = None
-        try:
-            group = await didww.get_did_group(offer_id)
-        except NotFound:
+        group: DidGroup | None = None
+        if offer_id not in self._listed:
+            try:
+                group = await didww.get_did_group(offer_id)
+            except NotFound:
+                group = None
+        if group is None:
             try:
                 number = await didww.get_available_did(offer_id)
             except NotFound:
-                raise UnknownOffer(offer_id) from None
+                if offer_id not in self._listed:
+                    raise UnknownOffer(offer_id) from None
+                self._listed.pop(offer_id)  # taken since it was listed; maybe it is a group
+                return await self.offer(tenant_id, offer_id)
             if number.did_group is None:
                 raise UnknownOffer(offer_id) from None
             group = number.did_group
@@ -139,11 +154,19 @@ class Inventory:
         found: list[AvailableDid] = await self.live.get(
             key, lambda: didww.list_available_dids(filters)
         )
+        self._remember(n.id for n in found)
         return [
             offers.group_offer(n.did_group or listed[n.did_group_id or ""], country.iso, n)
             for n in found
             if n.did_group_id in listed or n.did_group
         ]
+
+    def _remember(self, offer_ids: Iterable[str]) -> None:
+        for offer_id in offer_ids:
+            self._listed[offer_id] = None
+            self._listed.move_to_end(offer_id)
+        while len(self._listed) > LISTED_KEPT:
+            self._listed.popitem(last=False)
 
 
 def _result(
