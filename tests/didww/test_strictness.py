@@ -167,3 +167,24 @@ async def test_an_unsupported_method_answers_405_naming_the_allowed_ones(
     options = await http.options("/v3/voice_in_trunks/x", headers=HEADERS)
     assert options.status_code == 204 and options.headers["allow"] == "GET, PATCH, DELETE"
     assert (await http.put("/v3/nowhere", headers=HEADERS)).status_code == 404
+
+
+async def test_collections_sort_by_the_documented_fields_and_refuse_others(
+    http: httpx.AsyncClient,
+) -> None:
+    names = [c["attributes"]["name"] for c in await _all(http, "/v3/cities?sort=-name")]
+    assert names == sorted(names, reverse=True) and len(names) > 30
+    groups = await _all(http, "/v3/did_groups?sort=-is_metered,prefix&page[size]=200")
+    keys = [(not g["attributes"]["is_metered"], g["attributes"]["prefix"]) for g in groups]
+    assert keys == sorted(keys) and groups[0]["attributes"]["is_metered"]
+    isos = [c["attributes"]["iso"] for c in await _all(http, "/v3/countries?sort=-iso")]
+    assert isos == sorted(isos, reverse=True)
+    for url in ("/v3/cities?sort=population", "/v3/orders?sort=-colour", "/v3/dids?sort="):
+        refused = await http.get(url, headers=HEADERS)
+        assert refused.status_code == 400 and _errors(refused)[0]["code"] == "114"
+
+
+async def _all(http: httpx.AsyncClient, url: str) -> list[dict[str, Any]]:
+    response = await http.get(url, headers=HEADERS)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]

@@ -1,4 +1,5 @@
-"""`filter[name]=a,b` query filters, with DIDWW's 400 for a filter or value an endpoint refuses."""
+"""`filter[name]=a,b` and `sort=a,-b` query parameters, with DIDWW's 400 for a filter, value or
+sort field an endpoint does not take."""
 
 from __future__ import annotations
 
@@ -88,3 +89,25 @@ def apply_filters(
         else:
             raise bad_request("Filter not allowed", f"{name} is not allowed.", "102")
     return [item for item in items if all(test(item) for test in tests)]
+
+
+def apply_sort(request: Request, items: list[T], keys: Mapping[str, Getter]) -> list[T]:
+    """Orders items by `sort=a,-b` (`-`: descending; nulls first ascending); an unknown field
+    answers 400."""
+    raw = request.query_params.get("sort")
+    if raw is None:
+        return items
+    ordered = list(items)
+    for field in reversed(raw.split(",")):
+        name = field.strip().removeprefix("-")
+        if name not in keys:
+            raise bad_request(
+                "Invalid sort criteria", f"{name} is not a valid sort criteria.", "114"
+            )
+        getter = keys[name]
+        ordered.sort(key=lambda item: _sort_key(getter(item)), reverse=field.strip() != name)
+    return ordered
+
+
+def _sort_key(value: Any) -> tuple[bool, Any]:
+    return (value is not None, value if value is not None else 0)

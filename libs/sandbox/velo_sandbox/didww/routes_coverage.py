@@ -12,8 +12,10 @@ from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import bad_request, not_found
 from velo_sandbox.didww.filters import (
     Custom,
+    Getter,
     Test,
     apply_filters,
+    apply_sort,
     at_least,
     equals,
     has_all,
@@ -75,6 +77,24 @@ NUMBER_FILTERS = {
 }
 
 
+GROUP_SORTS: dict[str, Getter] = {
+    "allow_additional_channels": lambda g: True,
+    "area_name": lambda g: g.area_name,
+    "country.name": lambda g: g.country.name,
+    "did_group_type.name": lambda g: g.group_type.name,
+    "is_metered": lambda g: g.is_metered,
+    "prefix": lambda g: g.prefix,
+    "service_restrictions": lambda g: None,
+}
+REQUIREMENT_SORTS: dict[str, Getter] = {
+    "address_proof_qty": lambda r: r.address_proof_qty,
+    "business_proof_qty": lambda r: r.business_proof_qty,
+    "personal_proof_qty": lambda r: r.personal_proof_qty,
+    "restriction_message": lambda r: r.restriction_message,
+    "service_description_required": lambda r: False,
+}
+
+
 async def countries(request: Request) -> Response:
     """Lists countries (not paginated)."""
     sandbox, _ = caller(request)
@@ -85,6 +105,7 @@ async def countries(request: Request) -> Response:
         "prefix": lambda c: c.prefix,
     }
     found = apply_filters(request, sandbox.state.catalog.countries, fields)
+    found = apply_sort(request, found, {k: fields[k] for k in ("iso", "name", "prefix")})
     return jsonapi(Composer(request, sandbox.state, ("regions",)).collection(found, paginate=False))
 
 
@@ -93,6 +114,7 @@ async def did_group_types(request: Request) -> Response:
     sandbox, _ = caller(request)
     fields = {"id": lambda t: t.id, "name": lambda t: t.name}
     found = apply_filters(request, sandbox.state.catalog.group_types, fields)
+    found = apply_sort(request, found, {"name": fields["name"]})
     return jsonapi(Composer(request, sandbox.state).collection(found))
 
 
@@ -106,6 +128,7 @@ async def did_groups(request: Request) -> Response:
         "meta.total_count_gteq": at_least(lambda g: state.stock(g.id)),
     }
     found = apply_filters(request, state.catalog.groups, GROUP_FILTERS, custom)
+    found = apply_sort(request, found, GROUP_SORTS)
     return jsonapi(Composer(request, state, GROUP_INCLUDES).collection(found))
 
 
@@ -135,6 +158,7 @@ async def available_dids(request: Request) -> Response:
     sandbox, _ = caller(request)
     pickable = (n for n in sandbox.state.available_numbers() if n.group.available_dids_enabled)
     found = apply_filters(request, pickable, NUMBER_FILTERS, NUMBER_CUSTOM)
+    found = apply_sort(request, found, {"number": lambda n: n.number})
     composer = Composer(request, sandbox.state, ("did_group", "nanpa_prefix"))
     doc = composer.collection(found[:AVAILABLE_DIDS_CAP], paginate=False, total_count=len(found))
     return jsonapi(doc)
@@ -158,6 +182,7 @@ async def address_requirements(request: Request) -> Response:
         "did_group_type.id": lambda r: r.group_type.id,
     }
     found = apply_filters(request, sandbox.state.catalog.requirements, fields)
+    found = apply_sort(request, found, REQUIREMENT_SORTS)
     return jsonapi(Composer(request, sandbox.state, REQUIREMENT_INCLUDES).collection(found))
 
 

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from velo_sandbox.didww.bodies import Document, read_document
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import invalid
-from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.filters import Getter, apply_filters, apply_sort
 from velo_sandbox.didww.records import Did
 from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import caller, jsonapi
@@ -38,6 +38,19 @@ DID_FILTERS = {
     "awaiting_registration": lambda d: d.awaiting_registration,
     "description": lambda d: d.description,
 }
+DID_SORTS: dict[str, Getter] = {
+    "awaiting_registration": lambda d: d.awaiting_registration,
+    "billing_cycles_count": lambda d: d.billing_cycles_count,
+    "blocked": lambda d: d.blocked,
+    "capacity_limit": lambda d: d.capacity_limit,
+    "channels_included_count": lambda d: 2,
+    "created_at": lambda d: d.created_at,
+    "dedicated_channels_count": lambda d: 0,
+    "description": lambda d: d.description,
+    "expires_at": lambda d: d.expires_at,
+    "number": lambda d: d.number,
+    "terminated": lambda d: d.terminated,
+}
 DID_RULES = {
     "description": Rule("string", nullable=True),
     "capacity_limit": Rule("integer", nullable=True, minimum=0),
@@ -61,6 +74,7 @@ async def list_dids(request: Request) -> Response:
     """Lists the caller's DIDs."""
     sandbox, api_key = caller(request)
     found = apply_filters(request, sandbox.state.dids(api_key), DID_FILTERS)
+    found = apply_sort(request, found, DID_SORTS)
     return jsonapi(Composer(request, sandbox.state, DID_INCLUDES).collection(found))
 
 

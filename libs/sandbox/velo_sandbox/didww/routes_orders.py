@@ -9,7 +9,7 @@ from velo_sandbox.didww.bodies import read_document
 from velo_sandbox.didww.clock import iso
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import invalid, not_found
-from velo_sandbox.didww.filters import Custom, apply_filters
+from velo_sandbox.didww.filters import Custom, Getter, apply_filters, apply_sort
 from velo_sandbox.didww.ordering import place_order
 from velo_sandbox.didww.records import Order
 from velo_sandbox.didww.routing import resource
@@ -22,6 +22,20 @@ ORDER_FILTERS = {
     "reference": lambda o: o.reference,
     "status": lambda o: o.status,
     "external_reference_id": lambda o: o.external_reference_id,
+}
+
+ORDER_SORTS: dict[str, Getter] = {
+    "amount": lambda o: o.amount,
+    "created_at": lambda o: o.created_at,
+    "external_reference_id": lambda o: o.external_reference_id,
+    "reference": lambda o: o.reference,
+    "status": lambda o: o.status,
+}
+RESERVATION_SORTS: dict[str, Getter] = {
+    "created_at": lambda r: r.created_at,
+    "description": lambda r: r.description,
+    "expire_at": lambda r: r.expires_at,
+    "expires_at": lambda r: r.expires_at,
 }
 
 
@@ -52,6 +66,7 @@ async def list_reservations(request: Request) -> Response:
     found = apply_filters(
         request, mine, {"id": lambda r: r.id, "description": lambda r: r.description}
     )
+    found = apply_sort(request, found, RESERVATION_SORTS)
     composer = Composer(request, sandbox.state, ("available_did",))
     return jsonapi(composer.collection(found, available_count=_reservations_left(sandbox, api_key)))
 
@@ -90,6 +105,7 @@ async def list_orders(request: Request) -> Response:
         "created_at_lteq": lambda raw: lambda o: iso(o.created_at) <= raw,
     }
     found = apply_filters(request, mine, ORDER_FILTERS, custom)
+    found = apply_sort(request, found, ORDER_SORTS)
     return jsonapi(Composer(request, sandbox.state).collection(found))
 
 

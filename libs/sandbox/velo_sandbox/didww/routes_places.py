@@ -12,7 +12,14 @@ from starlette.responses import Response
 from velo_sandbox.didww import catalog as cat
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import not_found
-from velo_sandbox.didww.filters import Custom, Getter, apply_filters, equals, has_all
+from velo_sandbox.didww.filters import (
+    Custom,
+    Getter,
+    apply_filters,
+    apply_sort,
+    equals,
+    has_all,
+)
 from velo_sandbox.didww.routes_coverage import FEATURES
 from velo_sandbox.didww.routing import Handler, resource
 from velo_sandbox.didww.runtime import caller, jsonapi
@@ -91,6 +98,7 @@ class Kind:
     items: Callable[[SandboxState], list[Any]]
     fields: dict[str, Getter]
     includes: tuple[str, ...]
+    sorts: dict[str, Getter]
     paginate: bool = True
     custom: Callable[[SandboxState], dict[str, Custom]] = _no_custom
 
@@ -100,6 +108,7 @@ def _lister(kind: Kind) -> Handler:
         sandbox, _ = caller(request)
         state = sandbox.state
         found = apply_filters(request, kind.items(state), kind.fields, kind.custom(state))
+        found = apply_sort(request, found, kind.sorts)
         composer = Composer(request, state, kind.includes)
         return jsonapi(composer.collection(found, paginate=kind.paginate))
 
@@ -119,20 +128,35 @@ def _reader(kind: Kind) -> Handler:
 
 
 KINDS = [
-    Kind("regions", lambda s: s.catalog.places.regions, REGION_FILTERS, ("country",), False),
+    Kind(
+        "regions",
+        lambda s: s.catalog.places.regions,
+        REGION_FILTERS,
+        ("country",),
+        sorts={k: REGION_FILTERS[k] for k in ("iso", "name")},
+        paginate=False,
+    ),
     Kind(
         "cities",
         lambda s: list(s.catalog.places.cities.values()),
         CITY_FILTERS,
         ("country", "region", "area"),
+        sorts={"name": CITY_FILTERS["name"]},
         custom=_city_custom,
     ),
-    Kind("areas", lambda s: s.catalog.places.areas, AREA_FILTERS, ("country",)),
+    Kind(
+        "areas",
+        lambda s: s.catalog.places.areas,
+        AREA_FILTERS,
+        ("country",),
+        sorts={"name": AREA_FILTERS["name"]},
+    ),
     Kind(
         "nanpa_prefixes",
         lambda s: s.catalog.nanpa_prefixes,
         NANPA_FILTERS,
         ("country", "region"),
+        sorts={k: NANPA_FILTERS[k] for k in ("npa", "nxx")},
         custom=_nanpa_custom,
     ),
 ]

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from velo_sandbox.didww.bodies import Document, read_document
 from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import bad_request, invalid
-from velo_sandbox.didww.filters import apply_filters
+from velo_sandbox.didww.filters import Getter, apply_filters, apply_sort
 from velo_sandbox.didww.records import Trunk
 from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import caller, jsonapi
@@ -29,11 +29,30 @@ FILTERS = {
     "configuration.type": lambda t: t.configuration["type"],
 }
 
+SORTS: dict[str, Getter] = {
+    "name": lambda t: t.name,
+    "created_at": lambda t: t.created_at,
+    **{
+        name: (lambda attribute: lambda t: t.attributes.get(attribute))(name)
+        for name in (
+            "capacity_limit",
+            "cli_format",
+            "cli_prefix",
+            "description",
+            "external_reference_id",
+            "priority",
+            "ringing_timeout",
+            "weight",
+        )
+    },
+}
+
 
 async def list_trunks(request: Request) -> Response:
     """Lists the caller's trunks."""
     sandbox, api_key = caller(request)
     found = apply_filters(request, sandbox.state.trunks(api_key), FILTERS)
+    found = apply_sort(request, found, SORTS)
     return jsonapi(Composer(request, sandbox.state, INCLUDES).collection(found))
 
 
