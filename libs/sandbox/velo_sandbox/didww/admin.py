@@ -1,4 +1,5 @@
-"""DIDWW-specific admin endpoints, outside `/v3`: accounts, out-of-band DIDs, faults, counters."""
+"""DIDWW-specific admin endpoints, outside `/v3`: accounts, callback secrets, out-of-band DIDs,
+rate limit; the order ones are in `admin_orders`."""
 
 from __future__ import annotations
 
@@ -10,17 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from velo_sandbox.didww.catalog import DidGroup, Number
+from velo_sandbox.didww.admin_http import error, json_body
+from velo_sandbox.didww.admin_orders import order_admin_routes
+from velo_sandbox.didww.catalog import Number
 from velo_sandbox.didww.runtime import Sandbox, sandbox_of
-
-
-def _error(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    return dict(await request.json()) if raw else {}
 
 
 def _account_view(sandbox: Sandbox, api_key: str) -> dict[str, Any]:
@@ -37,14 +31,14 @@ def _account_view(sandbox: Sandbox, api_key: str) -> dict[str, Any]:
 
 async def create_account(request: Request) -> Response:
     """Creates an account: `{"api_key": "...", "balance": "100.00", "callback_secret": "..."}`."""
-    body = await _body(request)
+    body = await json_body(request)
     try:
         api_key, balance = str(body["api_key"]), Decimal(str(body.get("balance", "0")))
     except (KeyError, InvalidOperation):
-        return _error("need api_key and a decimal balance")
+        return error("need api_key and a decimal balance")
     secret = body.get("callback_secret")
     if secret is not None and (not isinstance(secret, str) or not secret):
-        return _error("callback_secret must be a non-empty string")
+        return error("callback_secret must be a non-empty string")
     sandbox = sandbox_of(request)
     sandbox.state.add_account(api_key, balance, secret)
     return JSONResponse(_account_view(sandbox, api_key), status_code=201)
@@ -55,7 +49,7 @@ async def get_account(request: Request) -> Response:
     sandbox = sandbox_of(request)
     api_key = request.path_params["key"]
     if sandbox.state.account(api_key) is None:
-        return _error("no such account", 404)
+        return error("no such account", 404)
     return JSONResponse(_account_view(sandbox, api_key))
 
 
@@ -64,8 +58,8 @@ async def set_balance(request: Request) -> Response:
     sandbox = sandbox_of(request)
     account = sandbox.state.account(request.path_params["key"])
     if account is None:
-        return _error("no such account", 404)
-    account.balance = Decimal(str((await _body(request))["balance"]))
+        return error("no such account", 404)
+    account.balance = Decimal(str((await json_body(request))["balance"]))
     return JSONResponse(_account_view(sandbox, account.api_key))
 
 
@@ -74,10 +68,10 @@ async def set_callback_secret(request: Request) -> Response:
     sandbox = sandbox_of(request)
     account = sandbox.state.account(request.path_params["key"])
     if account is None:
-        return _error("no such account", 404)
-    secret = (await _body(request)).get("secret")
+        return error("no such account", 404)
+    secret = (await json_body(request)).get("secret")
     if not isinstance(secret, str) or not secret:
-        return _error("need a non-empty secret")
+        return error("need a non-empty secret")
     account.callback_secret = secret
     return JSONResponse(_account_view(sandbox, account.api_key))
 
@@ -87,7 +81,7 @@ async def clear_callback_secret(request: Request) -> Response:
     sandbox = sandbox_of(request)
     account = sandbox.state.account(request.path_params["key"])
     if account is None:
-        return _error("no such account", 404)
+        return error("no such account", 404)
     account.callback_secret = None
     return JSONResponse(_account_view(sandbox, account.api_key))
 
@@ -97,10 +91,10 @@ async def deliver_did(request: Request) -> Response:
     sandbox = sandbox_of(request)
     api_key = request.path_params["key"]
     if sandbox.state.account(api_key) is None:
-        return _error("no such account", 404)
-    number = _free_number(sandbox, await _body(request))
+        return error("no such account", 404)
+    number = _free_number(sandbox, await json_body(request))
     if number is None:
-        return _error("no such free number", 409)
+        return error("no such free number", 409)
     did = sandbox.state.deliver(api_key, number, order_id=None)
     return JSONResponse(
         {"id": did.id, "number": did.number, "did_group_id": did.group_id}, status_code=201
@@ -121,7 +115,7 @@ def _free_number(sandbox: Sandbox, body: dict[str, Any]) -> Number | None:
 async def set_rate_limit(request: Request) -> Response:
     """Sets `rps` (null disables the limit) and/or a burst of `burst_429` refusals."""
     limits = sandbox_of(request).limits
-    body = await _body(request)
+    body = await json_body(request)
     if "rps" in body:
         limits.rps = body["rps"]
     limits.burst_429 = int(body.get("burst_429", limits.burst_429))
@@ -151,84 +145,6 @@ async def rate_limit_counters(request: Request) -> Response:
     )
 
 
-async def cancel_next_orders(request: Request) -> Response:
-    """Makes the next `count` orders end canceled (refunded, callback sent)."""
-    state = sandbox_of(request).state
-    state.cancel_next_orders = int((await _body(request)).get("count", 1))
-    return JSONResponse({"cancel_next_orders": state.cancel_next_orders})
-
-
-async def complete_orders(request: Request) -> Response:
-    """Finishes every pending order now instead of after the delay."""
-    sandbox = sandbox_of(request)
-    pending = [o for o in sandbox.state.records.orders.values() if o.status == "pending"]
-    for order in pending:
-        await sandbox.fulfilment.finish_now(order)
-    finished = sum(1 for o in pending if o.status != "pending")
-    return JSONResponse({"finished": finished, "waiting_for_stock": len(pending) - finished})
-
-
-async def cancel_order(request: Request) -> Response:
-    """Cancels a pending order as DIDWW would (e.g. back-ordered stock never came): refunded,
-    called back."""
-    sandbox = sandbox_of(request)
-    order = sandbox.state.records.orders.get(request.path_params["id"])
-    if order is None:
-        return _error("no such order", 404)
-    if order.status != "pending":
-        return _error(f"order is {order.status}", 409)
-    await sandbox.fulfilment.cancel(order)
-    return JSONResponse({"id": order.id, "status": order.status})
-
-
-async def add_stock(request: Request) -> Response:
-    """Adds numbers to a DID group (`{"count": 5}`; the group's id or its SKU's in the path);
-    waiting back-orders get them first."""
-    sandbox = sandbox_of(request)
-    group = _group_of(sandbox, request.path_params["id"])
-    count = (await _body(request)).get("count", 1)
-    if group is None:
-        return _error("no such DID group or SKU", 404)
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10_000:
-        return _error("count must be an integer from 1 to 10000")
-    filled = sandbox.fulfilment.restock(group, count)
-    return JSONResponse(
-        {
-            "did_group_id": group.id,
-            "added": count,
-            "stock": sandbox.state.stock(group.id),
-            "back_orders_filled": [o.id for o in filled],
-        }
-    )
-
-
-def _group_of(sandbox: Sandbox, ident: str) -> DidGroup | None:
-    for group in sandbox.state.catalog.groups:
-        if ident == group.id or ident in {sku.id for sku in group.skus}:
-            return group
-    return None
-
-
-async def expire_reservations(request: Request) -> Response:
-    """Expires one reservation (`{"id": ...}`) or those past their time, now."""
-    state = sandbox_of(request).state
-    expired = state.expire_reservations(only=(await _body(request)).get("id"))
-    return JSONResponse({"expired": expired})
-
-
-async def order_counters(request: Request) -> Response:
-    """Counts orders created per external_reference_id, and lists callbacks sent."""
-    sandbox = sandbox_of(request)
-    deliveries = [vars(d) for d in sandbox.fulfilment.deliveries]
-    return JSONResponse(
-        {
-            "by_external_reference_id": dict(sandbox.state.orders_by_reference),
-            "callbacks": deliveries,
-            "callbacks_withheld": list(sandbox.fulfilment.withheld),
-        }
-    )
-
-
 def didww_admin_routes(base: str = "/_admin") -> list[Route]:
     """Returns the DIDWW-specific admin routes."""
     return [
@@ -242,10 +158,5 @@ def didww_admin_routes(base: str = "/_admin") -> list[Route]:
         ),
         Route(f"{base}/rate_limit", set_rate_limit, methods=["POST"]),
         Route(f"{base}/counters/rate_limit", rate_limit_counters, methods=["GET"]),
-        Route(f"{base}/orders/cancel_next", cancel_next_orders, methods=["POST"]),
-        Route(f"{base}/orders/complete", complete_orders, methods=["POST"]),
-        Route(f"{base}/orders/{{id}}/cancel", cancel_order, methods=["POST"]),
-        Route(f"{base}/did_groups/{{id}}/stock", add_stock, methods=["POST"]),
-        Route(f"{base}/reservations/expire", expire_reservations, methods=["POST"]),
-        Route(f"{base}/counters/orders", order_counters, methods=["GET"]),
+        *order_admin_routes(base),
     ]

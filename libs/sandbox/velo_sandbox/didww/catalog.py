@@ -134,6 +134,13 @@ class Catalog:
             raise KeyError(number_id)
         return found
 
+    def group_of(self, ident: object) -> DidGroup | None:
+        """Returns the DID group with this id, or the one selling the SKU with this id."""
+        found = self.by_id.get(ident) if isinstance(ident, str) else None
+        if isinstance(found, Sku):
+            return next(g for g in self.groups if found in g.skus)
+        return found if isinstance(found, DidGroup) else None
+
     def restock(self, group: DidGroup, count: int) -> list[Number]:
         """Adds count new numbers to group (the same ones on every start); returns them."""
         total = len(self.numbers_by_group[group.id]) + count

@@ -81,11 +81,11 @@ def pick(state: SandboxState, api_key: str, index: int, item: Any, back_ordering
 
 
 def _sku(state: SandboxState, sku_id: Any, path: str) -> tuple[Sku, DidGroup]:
-    for group in state.catalog.groups:
-        for sku in group.skus:
-            if sku.id == sku_id:
-                return sku, group
-    raise invalid(f"{path}/sku_id")
+    sku = state.catalog.by_id.get(sku_id) if isinstance(sku_id, str) else None
+    group = state.catalog.group_of(sku_id)
+    if not isinstance(sku, Sku) or group is None:
+        raise invalid(f"{path}/sku_id")
+    return sku, group
 
 
 def _prefix(group: DidGroup, prefix_id: str | None, path: str) -> str | None:
