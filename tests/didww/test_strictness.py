@@ -188,3 +188,16 @@ async def _all(http: httpx.AsyncClient, url: str) -> list[dict[str, Any]]:
     response = await http.get(url, headers=HEADERS)
     assert response.status_code == 200, response.text
     return response.json()["data"]
+
+
+async def test_sparse_fieldsets_keep_only_the_fields_asked_for(http: httpx.AsyncClient) -> None:
+    [germany] = await _all(http, "/v3/countries?filter[iso]=DE&fields[countries]=name,iso")
+    assert germany["attributes"] == {"name": "Germany", "iso": "DE"}
+    assert germany.get("relationships", {}) == {}
+    url = "/v3/did_groups?filter[area_name]=Berlin&include=country&fields[countries]=iso"
+    document = (await http.get(url, headers=HEADERS)).json()
+    [country] = document["included"]
+    assert country["attributes"] == {"iso": "DE"}
+    assert "prefix" in document["data"][0]["attributes"]
+    refused = await http.get("/v3/countries?fields[countries]=colour", headers=HEADERS)
+    assert refused.status_code == 400 and _errors(refused)[0]["code"] == "104"

@@ -26,6 +26,7 @@ class Composer:
         self.state = state
         self.base = str(request.base_url).rstrip("/") + "/v3"
         self.includes = _include_tree(request.query_params.get("include"), allowed)
+        self.fieldsets = _fieldsets(request)
         self.included: dict[tuple[str, str], dict[str, Any]] = {}
 
     def resource(self, obj: Any, tree: Tree | None = None) -> dict[str, Any]:
@@ -43,6 +44,21 @@ class Composer:
             }
         if rendered.meta is not None:
             out["meta"] = rendered.meta
+        return self._sparse(out)
+
+    def _sparse(self, out: dict[str, Any]) -> dict[str, Any]:
+        """Keeps only the fields `fields[<type>]` asks for (an unknown one answers 400)."""
+        wanted = self.fieldsets.get(out["type"])
+        if wanted is None:
+            return out
+        attributes, relationships = out["attributes"], out.get("relationships", {})
+        unknown = sorted(wanted - set(attributes) - set(relationships))
+        if unknown:
+            detail = f"{unknown[0]} is not a valid field for {out['type']}."
+            raise bad_request("Invalid field", detail, "104")
+        out["attributes"] = {k: v for k, v in attributes.items() if k in wanted}
+        if relationships:
+            out["relationships"] = {k: v for k, v in relationships.items() if k in wanted}
         return out
 
     def _relationship(self, rendered: Rendered, name: str, tree: Tree) -> dict[str, Any]:
@@ -112,6 +128,15 @@ def page_params(request: Request) -> tuple[int, int]:
             "Invalid page value", f"page out of range (size <= {MAX_PAGE_SIZE})", "105"
         )
     return number, size
+
+
+def _fieldsets(request: Request) -> dict[str, set[str]]:
+    """Returns the sparse fieldsets asked for: `fields[countries]=name,iso`."""
+    return {
+        key[7:-1]: {name.strip() for name in value.split(",") if name.strip()}
+        for key, value in request.query_params.items()
+        if key.startswith("fields[") and key.endswith("]")
+    }
 
 
 def _include_tree(raw: str | None, allowed: Sequence[str]) -> Tree:
