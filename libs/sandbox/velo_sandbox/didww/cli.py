@@ -47,7 +47,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         type=parse_account,
         action="append",
         default=[],
-        help="add an account (repeatable); demo accounts are always present",
+        metavar="KEY:BALANCE[:CALLBACK_SECRET]",
+        help="add an account (repeatable); without a callback secret it gets no callbacks; "
+        "the demo accounts are always present, with their callback secrets",
     )
     parser.add_argument(
         "--order-delay", type=float, default=3.0, help="seconds before a pending order completes"
