@@ -11,7 +11,7 @@ from velo_contracts import NumberType
 from velo_didww import AvailableDid, Country, DidGroup, DidwwClient, NotFound
 from velo_inventory import offers
 from velo_offers import TenantAccounts
-from velo_offers.coalesce import Coalescer
+from velo_runtime.coalesce import Coalescer
 
 LISTED_KEPT = 20_000
 """Most offer ids of listed numbers remembered (the oldest are forgotten first)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from velo_contracts.tenants import TenantConfigured
 from velo_didww import Country, DidwwClient
-from velo_offers.coalesce import Coalescer
 from velo_ordering.trunks import ensure_trunk
+from velo_runtime.coalesce import Coalescer
 
 COUNTRY_SECONDS = 3600.0
 TRUNK_SECONDS = 600.0
