@@ -3,7 +3,7 @@
 A change adds its events to the document's `outbox` in the same guarded write as the state, so
 neither exists without the other. The relay publishes a document's events in the order they were
 added (message ids are fixed, so a re-publish after a crash is deduplicated downstream), then
-removes each under the revision rule. It runs right after a write and, as a safety net, over every
+removes those it published in one write under the revision rule. It runs right after a write and, as a safety net, over every
 document with `pending_events > 0` (index that field). Two relays at once only publish an event
 twice, never lose or reorder the first publication of each.
 """
@@ -47,11 +47,12 @@ def pending(document: Document) -> list[tuple[str, dict[str, object]]]:
     return [(message_id, entry["event"]) for message_id, entry in entries]
 
 
-def _without(message_id: str) -> Decide:
+def _without(*message_ids: str) -> Decide:
     def drop(document: Document | None) -> Document | None:
-        if document is None or message_id not in (document.get(OUTBOX) or {}):
+        waiting = (document or {}).get(OUTBOX) or {}
+        if document is None or not waiting.keys() & set(message_ids):
             return None
-        outbox = {k: v for k, v in document[OUTBOX].items() if k != message_id}
+        outbox = {k: v for k, v in waiting.items() if k not in message_ids}
         return document | {OUTBOX: outbox, PENDING: len(outbox)}
 
     return drop
@@ -110,11 +111,16 @@ class OutboxRelay:
         await self._send(document["_id"], pending(document))
 
     async def _send(self, doc_id: str, events: Sequence[tuple[str, dict[str, object]]]) -> None:
-        for message_id, data in events:
-            event = self.topic.parse(data)
-            await self.publisher.publish(event, self.topic)
-            await change(self.docs, doc_id, _without(message_id))
-            log.debug("event_relayed", type=event.type, message_id=message_id)
+        sent: list[str] = []
+        try:
+            for message_id, data in events:
+                event = self.topic.parse(data)
+                await self.publisher.publish(event, self.topic)
+                sent.append(message_id)
+                log.debug("event_relayed", type=event.type, message_id=message_id)
+        finally:
+            if sent:  # one write for all of them (a publish failing keeps the rest, in order)
+                await change(self.docs, doc_id, _without(*sent))
 
     async def relay_all(self, limit: int = 200) -> int:
         """Publishes the outboxes left behind (after a crash, say); returns how many documents."""
