@@ -3,9 +3,9 @@
 A change adds its events to the document's `outbox` in the same guarded write as the state, so
 neither exists without the other. The relay publishes a document's events in the order they were
 added (message ids are fixed, so a re-publish after a crash is deduplicated downstream), then
-removes those it published in one write under the revision rule. It runs right after a write and, as a safety net, over every
-document with `pending_events > 0` (index that field). Two relays at once only publish an event
-twice, never lose or reorder the first publication of each.
+removes those it published in one write under the revision rule. It runs right after a write
+and, as a safety net, over every document with `pending_events > 0` (index that field). Two
+relays at once only publish an event twice, never lose or reorder the first publication of each.
 """
 
 from __future__ import annotations
