@@ -93,6 +93,7 @@ ROOMY_WRITES = {"VELO_GATEWAY_WRITE_BURST": "1000", "VELO_GATEWAY_WRITES_PER_MIN
 
 SEARCH_CLIENTS, SEARCHES, SEARCH_LATENCY_MS, SEARCH_ROUNDS = 50, 200, 50, 3
 SEARCH_MEDIAN, SEARCH_P99 = 1.1, 1.25
+AREA_SEARCHES = 20
 BUDGET_CALLERS, BUDGET_IN_FLIGHT, BUDGET_SECONDS, BUDGET_TARGET = 4, 5, 10.0, 0.9
 ONE_AT_A_TIME, ONE_AT_A_TIME_P99 = 10, 1.0
 CONCURRENT, CONCURRENT_ALLOWANCE = 20, 1.0
@@ -217,6 +218,24 @@ async def _search_round(
         median(gateway) / median(direct),
         percentile(gateway, 0.99) / percentile(direct, 0.99),
     )
+
+
+async def area_search(bench: Bench) -> None:
+    """Times an admin's pick of a place: the country's areas, then the numbers of one area."""
+    spent = []
+    for n in range(AREA_SEARCHES):
+        started = time.perf_counter()
+        found = await bench.gateway.get("/v1/countries/DE/areas", params={"type": "local"})
+        found.raise_for_status()
+        area = found.json()["items"][n % len(found.json()["items"])]
+        params = {"country": "DE", "type": "local", "area": area["id"]}
+        (await bench.gateway.get("/v1/inventory", params=params)).raise_for_status()
+        spent.append((time.perf_counter() - started) * 1000)
+    figure = (
+        f"p50 {median(spent):.0f} ms, p99 {percentile(spent, 0.99):.0f} ms "
+        f"(n={AREA_SEARCHES}, one admin, no DIDWW latency added)"
+    )
+    bench.add("areas, then one area's numbers (gateway)", "(reported)", figure, "info")
 
 
 # ---- 2. one budget per key -----------------------------------------------------------------------
@@ -603,6 +622,7 @@ async def measure(system: System, bulk_count: int, only: set[str]) -> list[Row]:
     bench = Bench(system, gateway, didww, mongo)
     parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
         ("search", lambda: inventory_search(bench)),
+        ("areas", lambda: area_search(bench)),
         ("budget", lambda: shared_budget(bench)),
         ("one", lambda: one_at_a_time(bench)),
         ("concurrent", lambda: concurrent_requests(bench)),
@@ -636,7 +656,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated parts to run (search,budget,one,concurrent,hop,bulk,audit); "
+        help="comma-separated parts to run (search,areas,budget,one,concurrent,hop,bulk,audit); "
         "hop needs one or concurrent first",
     )
     args = parser.parse_args()
