@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from velo_sandbox.portsip.bodies import auth, directory, routing, tenants, trunks
-from velo_sandbox.portsip.schema import Schema
+from velo_sandbox.portsip.schema import BODY_REQUIRED, Schema
 
 from .conftest import SPEC_PATH
 
@@ -39,16 +39,18 @@ DECLARED: dict[str, Schema] = {
 ANNOTATIONS = {"description", "example", "examples", "default", "readOnly", "writeOnly", "title"}
 
 
-def _bodies() -> dict[str, Any]:
+def _request_bodies() -> dict[str, Any]:
     spec = json.loads(SPEC_PATH.read_text())
     return {
-        f"{method.upper()} {path}": operation["requestBody"]["content"]["application/json"][
-            "schema"
-        ]
+        f"{method.upper()} {path}": operation["requestBody"]
         for path, operations in spec["paths"].items()
         for method, operation in operations.items()
         if "requestBody" in operation
     }
+
+
+def _bodies() -> dict[str, Any]:
+    return {k: v["content"]["application/json"]["schema"] for k, v in _request_bodies().items()}
 
 
 def _plain(schema: Any) -> Any:
@@ -57,7 +59,8 @@ def _plain(schema: Any) -> Any:
         return [_plain(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    plain = {k: _plain(v) for k, v in schema.items() if k not in ANNOTATIONS | {"allOf"}}
+    skipped = ANNOTATIONS | {"allOf", BODY_REQUIRED}
+    plain = {k: _plain(v) for k, v in schema.items() if k not in skipped}
     for part in schema.get("allOf", []):
         for key, value in _plain(part).items():
             if key == "properties":
@@ -85,3 +88,9 @@ def test_every_request_body_of_the_spec_is_declared() -> None:
 @pytest.mark.parametrize("operation", sorted(DECLARED))
 def test_the_declaration_is_portsips(operation: str) -> None:
     assert _differences(_plain(DECLARED[operation]), _plain(_bodies()[operation])) == []
+
+
+@pytest.mark.parametrize("operation", sorted(DECLARED))
+def test_a_body_the_spec_requires_cannot_be_left_out(operation: str) -> None:
+    required = bool(_request_bodies()[operation].get("required"))
+    assert bool(DECLARED[operation].get(BODY_REQUIRED)) == required

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from velo_sandbox.portsip.errors import ApiError, invalid
-from velo_sandbox.portsip.schema import Schema, check
+from velo_sandbox.portsip.schema import BODY_REQUIRED, Schema, check
 from velo_sandbox.portsip.store import Doc, Store, Tenant
 from velo_sandbox.portsip.tokens import Caller, Tokens
 
@@ -88,8 +88,11 @@ class Ctx:
 
 async def read_body(request: Request, schema: Schema) -> Doc:
     """Returns the JSON object sent if it fits schema, or refuses the request."""
+    raw = await request.body()
+    if not raw and schema.get(BODY_REQUIRED):
+        raise invalid("a request body is required")
     try:
-        data = json.loads(await request.body() or b"{}")
+        data = json.loads(raw or b"{}")
     except ValueError:
         raise invalid("the request body is not JSON") from None
     checked: Doc = check(schema, data)

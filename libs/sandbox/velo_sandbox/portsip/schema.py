@@ -28,6 +28,8 @@ _KINDS = {
 }
 
 BOOL: Schema = {"type": "boolean"}
+BODY_REQUIRED = "x-body-required"
+"""Marks a declaration whose request body may not be left out (`requestBody.required`)."""
 
 
 def text(
@@ -72,6 +74,11 @@ def requiring(schema: Schema, *names: str) -> Schema:
 def merged(*schemas: Schema) -> Schema:
     """Declares an object with the properties of every schema."""
     return obj(**{k: v for s in schemas for k, v in s["properties"].items()})
+
+
+def sent(schema: Schema) -> Schema:
+    """Declares that the request must carry a body (an empty request is refused)."""
+    return {**schema, BODY_REQUIRED: True}
 
 
 def partial(schema: Schema, *, without: tuple[str, ...] = ()) -> Schema:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from velo_sandbox.portsip.bodies.common import NAME
-from velo_sandbox.portsip.schema import TEXT, obj, requiring, text
+from velo_sandbox.portsip.schema import TEXT, obj, requiring, sent, text
 
-CREDENTIALS = requiring(
-    obj(
-        username=NAME,
-        password=TEXT,
-        domain=text(min_length=1, max_length=280),
-    ),
-    "username",
-    "password",
+CREDENTIALS = sent(
+    requiring(
+        obj(
+            username=NAME,
+            password=TEXT,
+            domain=text(min_length=1, max_length=280),
+        ),
+        "username",
+        "password",
+    )
 )
-REFRESH = requiring(obj(refresh_token=TEXT), "refresh_token")
+REFRESH = sent(requiring(obj(refresh_token=TEXT), "refresh_token"))
