@@ -64,6 +64,17 @@ class Sandbox:
         """Sends one plain request (blocking is fine: the sandbox runs on its own thread)."""
         return httpx.request(method, f"{self.url}{path}", **kwargs)
 
+    async def call(
+        self, client: PortsipClient, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        """Sends one request to `/api` with the client's token, past the client's own checks."""
+        return self.raw(method, f"/api{path}", headers=await client.tokens.header(), **kwargs)
+
+    def counted(self, endpoint: str) -> int:
+        """Returns how many requests the sandbox got for an endpoint, e.g. `GET /api/users/{id}`."""
+        counters: dict[str, int] = self.admin("GET", "/counters").json()
+        return counters.get(endpoint, 0)
+
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:

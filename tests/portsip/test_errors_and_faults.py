@@ -23,11 +23,6 @@ def _faults(sandbox: Sandbox, **plan: object) -> None:
     sandbox.admin("POST", "/faults", json=plan).raise_for_status()
 
 
-def _counters(sandbox: Sandbox) -> dict[str, int]:
-    counters: dict[str, int] = sandbox.admin("GET", "/counters").json()
-    return counters
-
-
 async def test_unknown_ids_are_not_found(acme: PortsipClient) -> None:
     with pytest.raises(NotFound) as missing:
         await acme.inbound_rules.get("NzAwNTUxOTA5NzczMTQ5OTk5")
@@ -49,7 +44,7 @@ async def test_reads_are_retried_through_a_short_outage(
     await acme.login()
     _faults(sandbox, burst_count=2, burst_status=503)
     assert len(await acme.directory.call_queues()) == 3
-    assert _counters(sandbox)["GET /api/call_queues"] == 3
+    assert sandbox.counted("GET /api/call_queues") == 3
 
 
 async def test_a_long_outage_ends_in_unavailable(sandbox: Sandbox, acme: PortsipClient) -> None:
@@ -57,7 +52,7 @@ async def test_a_long_outage_ends_in_unavailable(sandbox: Sandbox, acme: Portsip
     _faults(sandbox, burst_count=10, burst_status=500)
     with pytest.raises(Unavailable) as down:
         await acme.users.list()
-    assert down.value.status == 500 and _counters(sandbox)["GET /api/users"] == 3
+    assert down.value.status == 500 and sandbox.counted("GET /api/users") == 3
 
 
 async def test_creates_are_never_retried(
@@ -71,7 +66,7 @@ async def test_creates_are_never_retried(
                 "+447900123456", name="GB", did="442071234567", provider_id=trunk_id
             )
         )
-    assert _counters(sandbox)["POST /api/inbound_rules"] == 1
+    assert sandbox.counted("POST /api/inbound_rules") == 1
     assert await acme.inbound_rules.find_by_did("442071234567") == []
 
 

@@ -19,6 +19,7 @@ from velo_portsip import (
     OutboundRoute,
     OutboundRuleInput,
     PortsipClient,
+    ProviderInput,
 )
 
 from .conftest import ACME, SPEC_PATH, Sandbox
@@ -160,6 +161,12 @@ async def _walk(client: PortsipClient) -> None:
     await client.directory.ring_groups()
     await client.outbound_rules.destroy(out_id)
     await client.inbound_rules.destroy(rule_id)
+    await client.users.remove_caller_id(user.id, "442071234567")
+    await client.providers.remove_did(trunk.id, "442071234567")  # reads every usage first
+    spare = await client.providers.create(
+        ProviderInput(name="Spare", hostname="sip.spare.example", concurrency=1)
+    )
+    await client.providers.destroy(spare)
 
 
 async def test_client_and_sandbox_speak_portsips_api(sandbox: Sandbox) -> None:
@@ -167,7 +174,7 @@ async def test_client_and_sandbox_speak_portsips_api(sandbox: Sandbox) -> None:
     recorder = Recorder()
     async with sandbox.client(ACME, transport=recorder) as client:
         await _walk(client)
-    assert len(recorder.exchanges) > 20
+    assert len(recorder.exchanges) > 60
     for exchange in recorder.exchanges:
         _check(spec, registry, exchange)
 

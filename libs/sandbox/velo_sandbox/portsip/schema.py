@@ -126,7 +126,12 @@ def _check_integer(schema: Schema, value: int, field: str) -> None:
     highs = [b for b in (format_high, schema.get("maximum")) if b is not None]
     low, high = max(lows, default=None), min(highs, default=None)
     if (low is not None and value < low) or (high is not None and value > high):
-        raise invalid(f"{_name(field)} must be from {low} to {high}", field)
+        limits = " and ".join(
+            f"{word} {bound}"
+            for word, bound in (("at least", low), ("at most", high))
+            if bound is not None
+        )
+        raise invalid(f"{_name(field)} must be {limits}", field)
 
 
 def _check_object(schema: Schema, value: dict[str, Any], field: str) -> None:
