@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from velo_sandbox.portsip.answers import flag_param, ok
 from velo_sandbox.portsip.bodies import auth as bodies
 from velo_sandbox.portsip.config import SandboxConfig
 from velo_sandbox.portsip.errors import ApiError
-from velo_sandbox.portsip.http import Ctx, bearer, flag_param, ok, read_body, render
+from velo_sandbox.portsip.http import Ctx, bearer, read_body, render
 from velo_sandbox.portsip.store import Store, Tenant
 from velo_sandbox.portsip.tokens import Caller, Grant, Tokens
 

@@ -8,9 +8,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from velo_sandbox.portsip import rules
+from velo_sandbox.portsip.answers import created, detail, found, ok, page
 from velo_sandbox.portsip.bodies import directory as bodies
 from velo_sandbox.portsip.errors import invalid
-from velo_sandbox.portsip.http import Ctx, bearer, created, detail, found, ok, page
+from velo_sandbox.portsip.http import Ctx, bearer
 from velo_sandbox.portsip.schema import Schema
 from velo_sandbox.portsip.seed import call_queue_doc, ring_group_doc
 from velo_sandbox.portsip.store import Doc, Store

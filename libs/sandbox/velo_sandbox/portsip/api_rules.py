@@ -10,11 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from velo_sandbox.portsip import rules
-from velo_sandbox.portsip.bodies import routing as bodies
-from velo_sandbox.portsip.errors import ApiError, invalid
-from velo_sandbox.portsip.http import (
-    Ctx,
-    bearer,
+from velo_sandbox.portsip.answers import (
     created,
     detail,
     doomed,
@@ -25,6 +21,9 @@ from velo_sandbox.portsip.http import (
     page,
     summary,
 )
+from velo_sandbox.portsip.bodies import routing as bodies
+from velo_sandbox.portsip.errors import ApiError, invalid
+from velo_sandbox.portsip.http import Ctx, bearer
 from velo_sandbox.portsip.schema import Schema
 from velo_sandbox.portsip.store import Doc, Store, Tenant
 from velo_sandbox.portsip.tokens import Tokens

@@ -6,9 +6,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from velo_sandbox.portsip import rules
+from velo_sandbox.portsip.answers import created, detail, ok, page
 from velo_sandbox.portsip.bodies import tenants as bodies
 from velo_sandbox.portsip.errors import ApiError, invalid
-from velo_sandbox.portsip.http import Ctx, bearer, created, detail, ok, page
+from velo_sandbox.portsip.http import Ctx, bearer
 from velo_sandbox.portsip.store import Doc, Store, Tenant
 from velo_sandbox.portsip.tokens import Tokens
 

@@ -11,9 +11,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from velo_sandbox.portsip import pools
+from velo_sandbox.portsip.answers import created, detail, export, no_content, ok, page
 from velo_sandbox.portsip.bodies import trunks as bodies
 from velo_sandbox.portsip.errors import ApiError, invalid
-from velo_sandbox.portsip.http import Ctx, bearer, created, detail, export, no_content, ok, page
+from velo_sandbox.portsip.http import Ctx, bearer
 from velo_sandbox.portsip.store import Doc, Provider, Store
 from velo_sandbox.portsip.tokens import Tokens
 from velo_sandbox.portsip.usage import refuse_losing

@@ -8,19 +8,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from velo_sandbox.portsip import rules
+from velo_sandbox.portsip.answers import created, detail, doomed, found, no_content, ok, page
 from velo_sandbox.portsip.bodies import directory as bodies
 from velo_sandbox.portsip.errors import ApiError, invalid
-from velo_sandbox.portsip.http import (
-    Ctx,
-    bearer,
-    created,
-    detail,
-    doomed,
-    found,
-    no_content,
-    ok,
-    page,
-)
+from velo_sandbox.portsip.http import Ctx, bearer
 from velo_sandbox.portsip.store import Doc, Store
 from velo_sandbox.portsip.tokens import Tokens
 
