@@ -6,7 +6,7 @@ Secrets travel sealed: `Sealed` values are Fernet tokens made with the platform 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -24,6 +24,17 @@ SEALED_FIELDS = (
     ("portsip", "admin_password"),
 )
 """Where TenantConfigured carries sealed secrets (section, field): never shown, even sealed."""
+
+
+def without_secrets(payload: dict[str, Any], mask: str) -> dict[str, Any]:
+    """Returns a message payload with every sealed secret it carries replaced by mask (an
+    absent secret stays absent: None is shown as None, not as a hidden secret)."""
+    cleaned = dict(payload)
+    for section, field in SEALED_FIELDS:
+        if isinstance(cleaned.get(section), dict) and cleaned[section].get(field) is not None:
+            cleaned[section] = {**cleaned[section], field: mask}
+    return cleaned
+
 
 TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 """What a tenant id looks like: a short lowercase slug (it goes into URL paths downstream)."""

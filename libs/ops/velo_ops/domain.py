@@ -11,7 +11,7 @@ from typing import Any
 
 from velo_contracts import PLATFORM_TENANT_ID, Actor, DeadLetterDiscarded, DeadLetterReplayed
 from velo_contracts.envelope import stable_id
-from velo_contracts.tenants import SEALED_FIELDS
+from velo_contracts.tenants import without_secrets
 from velo_runtime.deadletters import DeadLetter
 
 MASK = "[sealed secret, not shown]"
@@ -179,10 +179,4 @@ def payload_of(letter: DeadLetter) -> Any:
 
 def masked(data: Any) -> Any:
     """Returns data with every sealed secret of a tenant configuration replaced by a mask."""
-    if not isinstance(data, dict):
-        return data
-    cleaned = dict(data)
-    for section, field in SEALED_FIELDS:
-        if isinstance(cleaned.get(section), dict) and field in cleaned[section]:
-            cleaned[section] = {**cleaned[section], field: MASK}
-    return cleaned
+    return without_secrets(data, MASK) if isinstance(data, dict) else data

@@ -8,9 +8,11 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 
-from velo_contracts.tenants import SEALED_FIELDS
+from velo_contracts.tenants import without_secrets
 from velo_contracts.topics import DLQ_SUFFIX
 from velo_runtime.deadletters import REPLAY_OF
+
+SEALED_IN_AUDIT = "[sealed secret, not stored]"
 
 
 def to_entry(record: ConsumerRecord[Any, Any], recorded_at: datetime) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def to_entry(record: ConsumerRecord[Any, Any], recorded_at: datetime) -> dict[st
         "cost": _cost(payload),
         "topic": record.topic,
         "dead_letter": dead_letter,
-        "payload": _without_secrets(payload),
+        "payload": without_secrets(payload, SEALED_IN_AUDIT),  # present, never stored sealed
     }
 
 
@@ -95,11 +97,3 @@ def _dead_letter(topic: str, headers: dict[str, str]) -> dict[str, str] | None:
         for name, value in headers.items()
         if name.startswith("x-dlq-")
     }
-
-
-def _without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
-    cleaned = dict(payload)
-    for section, field in SEALED_FIELDS:  # audited as present, never stored even sealed
-        if isinstance(cleaned.get(section), dict) and cleaned[section].get(field) is not None:
-            cleaned[section] = {**cleaned[section], field: "[sealed secret, not stored]"}
-    return cleaned
