@@ -97,7 +97,7 @@ AREA_SEARCHES = 20
 BUDGET_CALLERS, BUDGET_IN_FLIGHT, BUDGET_SECONDS, BUDGET_TARGET = 4, 5, 10.0, 0.9
 ONE_AT_A_TIME, ONE_AT_A_TIME_P99 = 10, 1.0
 CONCURRENT, CONCURRENT_ALLOWANCE = 20, 1.0
-HOPS, HOP_P99_MS = 200, 20.0
+HOPS, HOP_P99_MS, HOP_TIMEOUT_S = 200, 20.0, 30.0
 BULK_TARGET = 0.9
 BURST, INGEST_ROUNDS, INGEST_RATIO = 10_000, 2, 0.7
 AUDIT_BATCH = AuditSettings.model_fields["batch_size"].default
@@ -399,15 +399,21 @@ class Hop:
         assert self.producer and self.consumer
         started = time.perf_counter()
         await self.producer.send(topic, value, key=key, headers=headers)
-        while True:
-            record = await self.consumer.getone()
-            if match in (record.value or b""):
-                return time.perf_counter() - started
+        async with asyncio.timeout(HOP_TIMEOUT_S):
+            while True:
+                record = await self.consumer.getone()
+                if match in (record.value or b""):
+                    return time.perf_counter() - started
 
 
 async def relay(bootstrap: str, source: str, sink: str, ready: asyncio.Event) -> None:
     """A service that does nothing: consumes source and produces each record to sink at once."""
-    consumer = AIOKafkaConsumer(source, bootstrap_servers=bootstrap, group_id=f"relay-{source}")
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=bootstrap,
+        group_id=f"relay-{source}",
+        auto_offset_reset="earliest",
+    )  # a fresh topic: from its start, or a record sent while the group settles would be skipped
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await consumer.start()
     await producer.start()
