@@ -117,3 +117,16 @@ async def test_lists_call_queues_and_ring_groups(acme: PortsipClient) -> None:
     groups = {g.extension_number: g.name for g in await acme.directory.ring_groups()}
     assert queues == {"800": "Sales", "801": "Support", "802": "Billing"}
     assert groups == {"700": "Reception", "701": "Management", "702": "After Hours"}
+
+
+@pytest.mark.parametrize("number", ["12", "+", "44 7900 123456", "sip:bob@example.com"])
+def test_an_external_forward_must_be_a_phone_number(number: str) -> None:
+    with pytest.raises(ValueError, match="not a phone number"):
+        InboundRuleInput.forwarding_external(number)
+
+
+def test_only_a_forward_to_extensions_is_checked_before_sending() -> None:
+    assert InboundRuleInput.forwarding("101").targets_extensions
+    external = InboundRuleInput.forwarding_external("+447900123456")
+    assert not external.targets_extensions and external.forward_numbers() == {"+447900123456"}
+    assert "targets_extensions" not in external.model_dump()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,18 +52,21 @@ class Provider(_Model):
     shared: bool = Field(default=False, description="Owned by the system admin, assigned to us.")
 
 
+TrunkAuth = Literal["IP_AUTH", "REGISTER_AUTH", "ACCEPT_REGISTER", "TEAMS", "WHATS_APP"]
+
+
 class ProviderInput(_Model):
     """Fields to create a trunk (PortSIP requires the server's address, port and transport)."""
 
     name: str
     hostname: str = Field(description="The trunk's SIP server.")
     port: int = Field(default=5060, ge=0, le=65535)
-    transport: str = Field(default="UDP", description="UDP, TCP or TLS.")
+    transport: Literal["UDP", "TCP", "TLS"] = "UDP"
     outbound_server: str = Field(default="", description="Outbound proxy, if any.")
     outbound_server_port: int = Field(default=5060, ge=0, le=65535)
     concurrency: int = Field(ge=0, description="Most concurrent calls through the trunk.")
     brand: str | None = None
-    auth_mode: str | None = Field(default=None, description="IP_AUTH, REGISTER_AUTH, ...")
+    auth_mode: TrunkAuth | None = None
     did_numbers: str = Field(default="", description="The DID pool.")
 
 

@@ -13,7 +13,7 @@ from velo_sandbox.portsip.bodies import directory as bodies
 from velo_sandbox.portsip.errors import invalid
 from velo_sandbox.portsip.http import Ctx, bearer
 from velo_sandbox.portsip.schema import Schema
-from velo_sandbox.portsip.seed import call_queue_doc, ring_group_doc
+from velo_sandbox.portsip.seed import CALL_QUEUE_DEFAULTS, RING_GROUP_DEFAULTS
 from velo_sandbox.portsip.store import Doc, Store
 from velo_sandbox.portsip.tokens import Tokens
 
@@ -36,7 +36,7 @@ QUEUES = GroupKind(
     bodies.CALL_QUEUE,
     bodies.CALL_QUEUE_UPDATE,
     ("id", "name", "extension_number", "ring_time", "polling_strategy"),
-    call_queue_doc("", ""),
+    CALL_QUEUE_DEFAULTS,
 )
 RING_GROUPS = GroupKind(
     "ring_groups",
@@ -44,7 +44,7 @@ RING_GROUPS = GroupKind(
     bodies.RING_GROUP,
     bodies.RING_GROUP_UPDATE,
     ("id", "name", "extension_number", "ring_time", "ring_strategy", "skip_busy_member"),
-    ring_group_doc("", ""),
+    RING_GROUP_DEFAULTS,
 )
 
 

@@ -21,20 +21,17 @@ def tenant_routes(store: Store, tokens: Tokens) -> list[Route]:
     authed = bearer(tokens, store)
 
     def change(tenant: Tenant, body: Doc) -> None:
-        if body.get("domain", tenant.domain) != tenant.domain and store.tenant_by_domain(
-            body["domain"]
-        ):
-            raise invalid(f"domain {body['domain']} is taken", "domain")
-        if "outbound_caller_ids" in body:
-            ids = rules.check_caller_ids(
-                store, tenant, body["outbound_caller_ids"], preferred=False
+        fields = dict(body)
+        domain = fields.pop("domain", tenant.domain)
+        if domain != tenant.domain and store.tenant_by_domain(domain):
+            raise invalid(f"domain {domain} is taken", "domain")
+        if "outbound_caller_ids" in fields:
+            ids = fields["outbound_caller_ids"]
+            fields["outbound_caller_ids"] = rules.check_caller_ids(
+                store, tenant, ids, preferred=False
             )
-            body = {**body, "outbound_caller_ids": ids}
-        tenant.name, tenant.domain = (
-            body.pop("name", tenant.name),
-            body.pop("domain", tenant.domain),
-        )
-        tenant.settings.update(body)
+        tenant.name, tenant.domain = fields.pop("name", tenant.name), domain
+        tenant.settings.update(fields)
 
     def addressed(ctx: Ctx) -> Tenant:
         ctx.require_system_admin()

@@ -69,25 +69,22 @@ def seed_directory(store: Store, tenant: Tenant) -> None:
     store.add_provider(trunk_doc(), owner=tenant.id)
 
 
+CALL_QUEUE_DEFAULTS: Doc = {"ring_time": 20, "polling_strategy": "RING_SIMULTANEOUSLY"}
+RING_GROUP_DEFAULTS: Doc = {
+    "ring_time": 20,
+    "ring_strategy": "RING_SIMULTANEOUSLY",
+    "skip_busy_member": True,
+}
+
+
 def call_queue_doc(name: str, number: str) -> Doc:
     """Returns a call queue's fields."""
-    return {
-        "name": name,
-        "extension_number": number,
-        "ring_time": 20,
-        "polling_strategy": "RING_SIMULTANEOUSLY",
-    }
+    return {"name": name, "extension_number": number, **CALL_QUEUE_DEFAULTS}
 
 
 def ring_group_doc(name: str, number: str) -> Doc:
     """Returns a ring group's fields."""
-    return {
-        "name": name,
-        "extension_number": number,
-        "ring_time": 20,
-        "ring_strategy": "RING_SIMULTANEOUSLY",
-        "skip_busy_member": True,
-    }
+    return {"name": name, "extension_number": number, **RING_GROUP_DEFAULTS}
 
 
 def _user(tenant: Tenant, person: str, extension: str) -> Doc:
