@@ -206,8 +206,17 @@ def portsip_error_document(ctx: Any, response: Any, case: Any) -> None:
         assert isinstance(error.get("message"), str), f"no message in {error}"
 
 
-def _address_existing_objects(case: schemathesis.Case, target: Target) -> None:
-    """Points every other case with a valid path at objects that exist (chosen by the id)."""
+UNCARRIED = str.maketrans({"?": "%3F", "#": "%23"})
+"""What schemathesis leaves raw in a path parameter (negative cases draw `?` now and then): the
+request would end the path there and go to another operation."""
+
+
+def _address(case: schemathesis.Case, target: Target) -> None:
+    """Keeps every path parameter inside its segment, and points every other case with a valid
+    path at objects that exist (chosen by the generated id)."""
+    for name, value in case.path_parameters.items():
+        if isinstance(value, str):
+            case.path_parameters[name] = value.translate(UNCARRIED)
     components = case.meta.components if case.meta else {}
     if any(where == "path" and info.mode.is_negative for where, info in components.items()):
         return
@@ -227,7 +236,7 @@ def _address_existing_objects(case: schemathesis.Case, target: Target) -> None:
 def test_the_sandbox_answers_as_portsips_openapi_says(
     case: schemathesis.Case, target: Target
 ) -> None:
-    _address_existing_objects(case, target)
+    _address(case, target)
     credentials = target.credentials(case)
     case.call_and_validate(
         base_url=target.api,
