@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import jwt
 from aiokafka.structs import ConsumerRecord
 
-from velo_contracts import Event
+from velo_contracts import Event, tokens
 from velo_devinfra.run import System
 from velo_devinfra.stack import free_port
 from velo_runtime.kafka import envelope_headers
@@ -71,9 +69,8 @@ def median(values: list[float]) -> float:
 
 def token_of(system: System, tenant: str = TENANT, role: str = "admin") -> str:
     """Mints a JWT of a tenant's user with the system's gateway secret (as `velo dev token`)."""
-    expires = int(time.time()) + 3600
-    claims = {"sub": f"bench@{tenant}", "tenant_id": tenant, "role": role, "exp": expires}
-    return jwt.encode(claims, system.secrets["VELO_GATEWAY_JWT_SECRET"], "HS256")
+    secret = system.secrets["VELO_GATEWAY_JWT_SECRET"]
+    return tokens.mint(secret, tenant, f"bench@{tenant}", role, hours=1)
 
 
 def url_of(system: System, name: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 
+from velo_contracts import tokens
 from velo_devinfra.run import System
 from velo_devinfra.stack import free_port
 from velotest import free_offset
@@ -31,8 +30,7 @@ class RunningSystem:
 
     def token(self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin") -> str:
         """Mints a gateway token like `velo dev token`."""
-        claims = {"sub": user, "tenant_id": tenant, "role": role, "exp": int(time.time()) + 3600}
-        return jwt.encode(claims, self.system.secrets["VELO_GATEWAY_JWT_SECRET"], "HS256")
+        return tokens.mint(self.system.secrets["VELO_GATEWAY_JWT_SECRET"], tenant, user, role, 1)
 
     def api(
         self, tenant: str = "acme", user: str = "admin@acme", role: str = "admin"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from enum import StrEnum
 from importlib.metadata import version
 from typing import Annotated
@@ -14,6 +13,7 @@ import typer
 from velo_cli import commands_audit, commands_inventory, commands_numbers
 from velo_cli.common import UNUSABLE, Json, Seam, current, handled
 from velo_cli.render import dump, fail
+from velo_contracts import tokens
 
 HELP = "\n\n".join(
     [
@@ -86,14 +86,9 @@ def token(
     secret = os.environ.get("VELO_GATEWAY_JWT_SECRET", "")
     if not secret:
         fail("VELO_GATEWAY_JWT_SECRET is not set (make run prints it)", UNUSABLE)
-    claims = {
-        "sub": user,
-        "tenant_id": tenant,
-        "role": role.value,
-        "exp": int(time.time()) + hours * 3600,
-    }
-    signed = jwt.encode(claims, secret, algorithm="HS256")
+    signed = tokens.mint(secret, tenant, user, role.value, hours)
     if as_json:
+        claims = jwt.decode(signed, options={"verify_signature": False})
         dump({"token": signed, "claims": claims})
     else:
         typer.echo(signed)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
 
 from velo_devinfra.process import ManagedProcess, ProcessFailed
+from velo_tenants.demo import DEMO_TENANTS
 
 PORTS = {
     "didww-sandbox": 8090,
@@ -64,7 +66,8 @@ def components(offset: int = 0, instances: int = 1) -> list[Component]:
         "gateway": {
             f"VELO_GATEWAY_{name.replace('-', '_').upper()}_URL": peers[name]
             for name in ("inventory", "ordering", "sip-routing", "assignment", "audit")
-        },
+        }
+        | {"VELO_GATEWAY_DEV_TENANTS": json.dumps(list(DEMO_TENANTS))},
     }
     sandboxes = [
         Component(

@@ -28,7 +28,7 @@ from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ManagedProcess, ProcessFailed
 from velo_devinfra.stack import LocalInfra, busy
 from velo_tenants import SecretBox
-from velo_tenants.demo import demo_tenants
+from velo_tenants.demo import DEMO_TENANTS, demo_tenants
 from velo_tenants.registry import SERVICE, configured_event, register
 
 
@@ -91,7 +91,7 @@ class System:
         port = {c.name: c.port for c in self.components}
         urls = [
             f"http://127.0.0.1:{port[service]}/v1/tenants/{tenant}/{path}"
-            for tenant in ("acme", "globex")
+            for tenant in DEMO_TENANTS
             for service, path in (("inventory", "countries"), ("sip-routing", "directory"))
         ]
         deadline = time.monotonic() + timeout
@@ -164,7 +164,10 @@ class System:
         jwt_secret = self.secrets["VELO_GATEWAY_JWT_SECRET"]
         lines += [
             "",
-            "Try it (another terminal; demo tenants: acme, globex):",
+            f"Open the Phone numbers page: http://127.0.0.1:{gateway.port}/ (sign in as a demo "
+            "tenant's admin or agent)",
+            "",
+            "Or from another terminal (demo tenants: acme, globex):",
             f"  export VELO_API_URL=http://127.0.0.1:{gateway.port}",
             f"  export VELO_GATEWAY_JWT_SECRET={jwt_secret}",
             "  export VELO_TOKEN=$(.venv/bin/velo dev token --tenant acme)",

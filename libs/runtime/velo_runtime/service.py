@@ -23,6 +23,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import ALL_TOPICS
+from velo_runtime import apidocs
 from velo_runtime.background import being_cancelled
 from velo_runtime.dlq import Backoff
 from velo_runtime.kafka import Publisher, make_broker
@@ -179,7 +180,10 @@ def build_service(
     """Builds a service's broker, database client and HTTP app, all still unconnected."""
     metrics = ServiceMetrics()
     broker = make_broker(settings, metrics)
-    http = FastAPI(title=title or f"velo {settings.service_name}", version="1")
+    http = FastAPI(
+        title=title or f"velo {settings.service_name}", version="1", docs_url=None, redoc_url=None
+    )
+    apidocs.install(http)
     service = Service(
         settings=settings,
         metrics=metrics,

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from velo_tenants.registry import TenantSpec
 
+DEMO_TENANTS = {"acme": "Acme Contact Center", "globex": "Globex Support"}
+"""The demo tenants' ids and names."""
+
 
 def demo_tenants(portsip_url: str) -> list[TenantSpec]:
     """Returns acme and globex, wired to the DIDWW and PortSIP sandboxes' seeded accounts."""
@@ -23,5 +26,5 @@ def demo_tenants(portsip_url: str) -> list[TenantSpec]:
             sip_host=f"sip.{tenant}.pbx.local",
             default_destination="800",
         )
-        for tenant, name in (("acme", "Acme Contact Center"), ("globex", "Globex Support"))
+        for tenant, name in DEMO_TENANTS.items()
     ]

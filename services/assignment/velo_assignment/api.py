@@ -11,14 +11,13 @@ from pymongo import DESCENDING
 
 from velo_assignment.store import NumberBook
 from velo_assignment.views import (
-    NumberDetail,
-    NumberPage,
     after_cursor,
     encode_cursor,
     list_query,
     view_of,
 )
 from velo_contracts import ErrorCode
+from velo_contracts.reads import NumberDetail, NumberPage
 from velo_runtime import e164, problem
 
 

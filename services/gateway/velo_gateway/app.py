@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from velo_gateway import live, problems, reads, writes
+from velo_gateway import live, problems, reads, web, writes
 from velo_gateway.context import Gateway
 from velo_gateway.downstream import Downstream
 from velo_gateway.ratelimit import WriteLimiter
@@ -27,6 +27,7 @@ def create_app(
     problems.install(http)
     for router in (reads.router, writes.router, live.router):
         http.include_router(router)
+    web.install(http)
     service.on_stop.append(downstream.close)
     return service
 

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from velo_contracts import ErrorCode
+from velo_contracts import ErrorCode, reads
 from velo_runtime import get_logger, problem
 
 log = get_logger(__name__)
@@ -73,8 +73,52 @@ def in_words(error: Mapping[str, Any], field: str) -> str:
     return f"{field}: {message}" + (f" (got{got})" if got else "") if field else message
 
 
+_MEANINGS = {
+    400: "Malformed: the body is not JSON, or an id or header is not one we give",
+    401: "No valid bearer token, or its tenant is not registered",
+    403: "The caller's role may not do this",
+    404: "Not one of the tenant's (never says whether another tenant has it)",
+    409: "The number's state forbids it (already yours, not active, already released)",
+    422: "A field's value is wrong; `field` names it",
+    429: "Too many writes; `Retry-After` says when to try again",
+    503: "A service or the broker cannot answer now; `Retry-After` says when to try again",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Returns the OpenAPI responses of errors a route may answer, as Problem Details."""
+    return {
+        status: {"model": reads.Problem, "description": _MEANINGS[status]} for status in statuses
+    }
+
+
+def answers(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """Returns the OpenAPI response of a route's success, for the documentation."""
+    return {status: {"model": model}}
+
+
+def _as_problem_json(app: FastAPI) -> None:
+    """Documents every 4xx/5xx body as `application/problem+json`, as it is served."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            for path in document.get("paths", {}).values():
+                for operation in path.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[0] in "45" and "application/json" in content:
+                            content["application/problem+json"] = content.pop("application/json")
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     """Makes every error of app a Problem Details document."""
+    _as_problem_json(app)
 
     @app.exception_handler(Problem)
     async def problem(_: Request, exc: Problem) -> JSONResponse:

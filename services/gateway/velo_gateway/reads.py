@@ -8,15 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
+from velo_contracts import reads as shapes
+from velo_gateway import problems
 from velo_gateway.auth import Admin, AnyUser
 from velo_gateway.bodies import e164, safe_id
 from velo_gateway.context import Deps
 from velo_gateway.queries import AreasQuery, AuditFilter, AuditQuery, InventoryQuery, NumbersQuery
 
-router = APIRouter(prefix="/v1", tags=["queries"])
+router = APIRouter(
+    prefix="/v1", tags=["queries"], responses=problems.documented(400, 401, 403, 404, 422, 503)
+)
 
 
-@router.get("/countries")
+@router.get("/countries", responses=problems.answers(list[shapes.Country]))
 async def countries(caller: Admin, gw: Deps) -> Any:
     """Countries DIDWW covers, with the number types offered in each."""
     found = await gw.downstream.get("inventory", f"/v1/tenants/{caller.tenant_id}/countries")
@@ -36,14 +40,14 @@ async def areas(
     return await gw.downstream.get("inventory", path, query.params())
 
 
-@router.get("/inventory")
+@router.get("/inventory", responses=problems.answers(shapes.InventoryPage))
 async def inventory(caller: Admin, gw: Deps, query: Annotated[InventoryQuery, Query()]) -> Any:
     """Live numbers of a country and type, with prices and KYC flags."""
     path = f"/v1/tenants/{caller.tenant_id}/inventory"
     return await gw.downstream.get("inventory", path, query.params())
 
 
-@router.get("/number-requests/{request_id}")
+@router.get("/number-requests/{request_id}", responses=problems.answers(shapes.RequestState))
 async def request_status(request_id: str, caller: Admin, gw: Deps) -> Any:
     """Where a number request stands (a bulk's id answers the bulk, as below)."""
     path = f"/v1/tenants/{caller.tenant_id}/number-requests/{safe_id(request_id, 'request')}"
@@ -57,27 +61,27 @@ async def bulk_status(bulk_id: str, caller: Admin, gw: Deps) -> Any:
     return await gw.downstream.get("ordering", path)
 
 
-@router.get("/numbers")
-async def numbers(caller: Admin, gw: Deps, query: Annotated[NumbersQuery, Query()]) -> Any:
-    """The Phone numbers list."""
+@router.get("/numbers", responses=problems.answers(shapes.NumberPage))
+async def numbers(caller: AnyUser, gw: Deps, query: Annotated[NumbersQuery, Query()]) -> Any:
+    """The Phone numbers list (agents read it too; only admins act on it)."""
     path = f"/v1/tenants/{caller.tenant_id}/numbers"
     return await gw.downstream.get("assignment", path, query.params())
 
 
-@router.get("/numbers/{number}")
-async def number(number: str, caller: Admin, gw: Deps) -> Any:
-    """One number: status, costs, assignment and history."""
+@router.get("/numbers/{number}", responses=problems.answers(shapes.NumberDetail))
+async def number(number: str, caller: AnyUser, gw: Deps) -> Any:
+    """One number: status, costs, assignment, ownership periods and history."""
     path = f"/v1/tenants/{caller.tenant_id}/numbers/{e164(number)}"
     return await gw.downstream.get("assignment", path)
 
 
-@router.get("/directory")
+@router.get("/directory", responses=problems.answers(shapes.Directory))
 async def directory(caller: Admin, gw: Deps) -> Any:
     """The tenant's agents, extensions, queues and ring groups (assignment targets)."""
     return await gw.downstream.get("sip-routing", f"/v1/tenants/{caller.tenant_id}/directory")
 
 
-@router.get("/audit")
+@router.get("/audit", responses=problems.answers(shapes.AuditPage))
 async def audit(caller: Admin, gw: Deps, query: Annotated[AuditQuery, Query()]) -> Any:
     """The tenant's audit log, newest first."""
     path = f"/v1/tenants/{caller.tenant_id}/audit"
@@ -106,7 +110,7 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
         yield chunk
 
 
-@router.get("/alerts")
+@router.get("/alerts", responses=problems.answers(shapes.Alerts))
 async def alerts(caller: AnyUser, gw: Deps, unread: bool = False) -> Any:
     """The caller's own alerts (and the tenant-wide ones)."""
     params = {"user": caller.user_id, "unread": unread}

@@ -28,3 +28,9 @@ class GatewaySettings(ServiceSettings):
     )
     writes_per_minute: int = Field(default=60, ge=1, description="Writes per tenant per minute.")
     write_burst: int = Field(default=20, ge=1, description="Writes a tenant may make at once.")
+    dev_tenants: list[str] = Field(
+        default=[],
+        description="Development only (`make run` sets it): tenants the Phone numbers page's "
+        "sign-in offers, minting tokens with jwt_secret. Empty (production): no sign-in page, "
+        "the page takes the host application's token.",
+    )

@@ -17,15 +17,20 @@ from velo_contracts import (
     SpecificNumber,
     UnassignNumber,
 )
+from velo_contracts import reads as shapes
 from velo_contracts.commands import NumberPick
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
-from velo_gateway import bulk, checks
+from velo_gateway import bulk, checks, problems
 from velo_gateway.auth import Admin, Caller
 from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164, safe_id
 from velo_gateway.context import Deps, Gateway
 from velo_gateway.problems import Problem
 
-router = APIRouter(prefix="/v1", tags=["commands"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["commands"],
+    responses=problems.documented(400, 401, 403, 404, 409, 422, 429, 503),
+)
 _IDEMPOTENCY = uuid.UUID("6f1c1d4e-3a52-4d0b-9a53-5d0b6c1f9e21")
 
 
@@ -89,7 +94,7 @@ def _accepted(response: Response, location: str, body: dict[str, Any]) -> dict[s
     return body
 
 
-@router.post("/number-requests", status_code=202)
+@router.post("/number-requests", status_code=202, responses=problems.answers(shapes.Accepted, 202))
 async def request_number(
     body: NumberRequestBody,
     caller: Admin,
@@ -131,7 +136,11 @@ async def request_number(
     return _accepted(response, location, answer)
 
 
-@router.put("/numbers/{number}/assignment", status_code=202)
+@router.put(
+    "/numbers/{number}/assignment",
+    status_code=202,
+    responses=problems.answers(shapes.Accepted, 202),
+)
 async def assign(
     number: str, body: AssignmentBody, caller: Admin, gw: Deps, response: Response
 ) -> dict[str, Any]:
@@ -166,7 +175,11 @@ async def assign(
     return _accepted(response, f"/v1/numbers/{number}", answer)
 
 
-@router.delete("/numbers/{number}/assignment", status_code=202)
+@router.delete(
+    "/numbers/{number}/assignment",
+    status_code=202,
+    responses=problems.answers(shapes.Accepted, 202),
+)
 async def unassign(number: str, caller: Admin, gw: Deps, response: Response) -> dict[str, Any]:
     """Detaches a number from its agent and ring target."""
     number = e164(number)
@@ -178,7 +191,9 @@ async def unassign(number: str, caller: Admin, gw: Deps, response: Response) -> 
     return _accepted(response, f"/v1/numbers/{number}", answer)
 
 
-@router.post("/numbers/{number}/release", status_code=202)
+@router.post(
+    "/numbers/{number}/release", status_code=202, responses=problems.answers(shapes.Accepted, 202)
+)
 async def release(
     number: str,
     caller: Admin,

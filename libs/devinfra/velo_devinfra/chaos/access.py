@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from velo_contracts import tokens
 from velo_devinfra.run import System
 
 TENANTS = ("acme", "globex")
 DIDWW_KEYS = {tenant: f"sandbox-{tenant}-key" for tenant in TENANTS}
 PBX_DOMAINS = {tenant: f"{tenant}.pbx.local" for tenant in TENANTS}
-
-
-def token(secret: str, tenant: str, user: str, role: str = "admin", hours: int = 6) -> str:
-    """Mints a gateway token (HS256 JWT) like `velo dev token`."""
-    claims = {
-        "sub": user,
-        "tenant_id": tenant,
-        "role": role,
-        "exp": int(time.time()) + 3600 * hours,
-    }
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = _b64(json.dumps(claims).encode())
-    signature = hmac.new(secret.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{_b64(signature)}"
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 @dataclass(frozen=True)
@@ -57,7 +35,7 @@ class Access:
 
     def gateway(self, tenant: str, user: str, timeout: float = 30.0) -> httpx.AsyncClient:
         """A gateway client authenticated as an admin of tenant."""
-        headers = {"Authorization": f"Bearer {token(self.jwt_secret, tenant, user)}"}
+        headers = {"Authorization": f"Bearer {tokens.mint(self.jwt_secret, tenant, user, hours=6)}"}
         return httpx.AsyncClient(base_url=self.urls["gateway"], headers=headers, timeout=timeout)
 
     def plain(self, timeout: float = 20.0) -> httpx.AsyncClient:
