@@ -18,8 +18,8 @@ from velo_ops.settings import OpsSettings
 from velo_runtime.topics import _new_topics
 from velotest.deployment import (
     K8S,
-    LOCAL_HOSTS,
     ROOT,
+    check,
     container_env,
     data_of,
     effective,
@@ -93,15 +93,8 @@ def test_every_service_of_the_repository_is_deployed(production):
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_service_gets_every_setting_it_needs(name, production):
     env = container_env(main_container(production, name), production)
-    for need in needs(services()[name]):
-        assert need.variable in env, f"{name} lacks {need.variable}"
-        setting = env[need.variable]
-        if need.kind == "secret":
-            assert setting.secret, f"{name}: {need.variable} must come from a Secret"
-        elif need.kind == "bind-all":
-            assert setting.value == "0.0.0.0"
-        elif need.kind == "elsewhere":
-            assert not any(host in setting.value for host in LOCAL_HOSTS), need.variable
+    problems = [check(need, env) for need in needs(services()[name])]
+    assert [problem for problem in problems if problem] == []
 
 
 def test_each_service_is_given_only_the_secrets_it_needs(production):

@@ -4,7 +4,8 @@ A service's needs are read from its own settings class, so a setting added later
 a field without a default must be set; a secret (a `SecretStr` without a value, or the platform
 key VELO_SECRETS_KEY for a service that opens tenant secrets) must come from a secret; an address
 whose default is this machine (Kafka, MongoDB, a peer, DIDWW's sandbox) must name another; the
-HTTP host must be 0.0.0.0 so the service answers outside its container.
+HTTP host must be 0.0.0.0 so the service answers outside its container; a setting described
+as "Development only" must not be set at all.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Need:
     """One environment variable a service must be given, and how."""
 
     variable: str
-    kind: str  # "set", "secret", "elsewhere" (not this machine) or "bind-all" (0.0.0.0)
+    kind: str  # "set", "secret", "elsewhere" (not this machine), "bind-all" (0.0.0.0), "absent"
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ def needs(service: ServiceFacts) -> list[Need]:
     found = []
     for field, info in settings.model_fields.items():
         variable = variable_of(settings, field)
-        if info.is_required():
+        if (info.description or "").lower().startswith("development only"):
+            found.append(Need(variable, "absent"))
+        elif info.is_required():
             found.append(Need(variable, "set"))
         elif info.annotation is SecretStr and not info.default.get_secret_value():
             found.append(Need(variable, "secret"))
@@ -105,6 +108,22 @@ def needs(service: ServiceFacts) -> list[Need]:
     if service.opens_tenant_secrets:
         found.append(Need(PLATFORM_KEY, "secret"))
     return found
+
+
+def check(need: Need, env: dict[str, Setting]) -> str | None:
+    """Returns what is wrong with how env meets the need, or None."""
+    setting = env.get(need.variable)
+    if need.kind == "absent":
+        return f"{need.variable} is for development only" if setting else None
+    if setting is None:
+        return f"{need.variable} is not set"
+    if need.kind == "secret" and not setting.secret:
+        return f"{need.variable} must come from a secret"
+    if need.kind == "bind-all" and setting.value != "0.0.0.0":
+        return f"{need.variable}={setting.value}: must be 0.0.0.0"
+    if need.kind == "elsewhere" and _local(setting.value):
+        return f"{need.variable}={setting.value}: must not be this machine"
+    return None
 
 
 def _local(default: object) -> bool:
