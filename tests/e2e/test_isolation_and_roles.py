@@ -30,16 +30,20 @@ async def test_another_tenant_can_neither_see_nor_change_a_number(running: Runni
         assert (still["status"], still["outbound_agent"]) == ("active", None)
 
 
-async def test_an_agent_cannot_provision_but_reads_their_alerts(running: RunningSystem) -> None:
+async def test_an_agent_cannot_provision_but_reads_the_list_and_their_alerts(
+    running: RunningSystem,
+) -> None:
     async with running.api(role="agent", user="agent@acme") as agent:
         body = {"country": "US", "type": "local", "next_available": True}
         writes = [
             await agent.post("/v1/number-requests", json=body),
             await agent.put("/v1/numbers/+12125550100/assignment", json={"outbound_agent": "101"}),
             await agent.post("/v1/numbers/+12125550100/release"),
-            await agent.get("/v1/numbers"),
+            await agent.get("/v1/inventory", params={"country": "US", "type": "local"}),
+            await agent.get("/v1/directory"),
         ]
-        assert [r.status_code for r in writes] == [403, 403, 403, 403]
+        assert [r.status_code for r in writes] == [403, 403, 403, 403, 403]
+        assert (await agent.get("/v1/numbers")).status_code == 200
         assert (await agent.get("/v1/alerts")).status_code == 200
 
 

@@ -18,7 +18,7 @@ function onLiveState(value) {
 function onEvent(event) {
   numbers.onEvent(event);
   request.onEvent(event);
-  if (event.type === "AdminAlertRaised") alerts.load();
+  if (event.type === "AdminAlertRaised") alerts.raised(event);
 }
 
 async function showSignIn(message) {
@@ -90,6 +90,15 @@ async function start() {
 
 const alerts = {
   items: [],
+  arrived: new Map(), // alerts seen on the stream that the audit log has not stored yet
+  raised(event) {
+    this.arrived.set(event.alert_id, {
+      id: event.alert_id, severity: event.severity, title: event.title, detail: event.detail,
+      number: event.number, created_at: event.occurred_at, read: false,
+    });
+    this.show();
+    this.load();
+  },
   async load() {
     if (!session.isAdmin) return;
     try {
@@ -97,14 +106,16 @@ const alerts = {
     } catch {
       return;
     }
-    const unread = this.items.filter((a) => !a.read).length;
+    for (const alert of this.items) this.arrived.delete(alert.id);
+    this.show();
+  },
+  show() {
+    const items = [...this.arrived.values(), ...this.items];
+    const unread = items.filter((a) => !a.read).length;
     $("alerts-count").textContent = String(unread);
     $("alerts-button").setAttribute("aria-label", `Alerts, ${unread} unread`);
-    this.render();
-  },
-  render() {
-    $("alerts-empty").hidden = this.items.length > 0;
-    $("alerts-list").replaceChildren(...this.items.map((alert) => h("li",
+    $("alerts-empty").hidden = items.length > 0;
+    $("alerts-list").replaceChildren(...items.map((alert) => h("li",
       { class: `alert alert-${alert.severity}${alert.read ? " read" : ""}`, "data-alert": alert.id },
       h("strong", {}, alert.title),
       h("p", {}, alert.detail),
@@ -117,6 +128,7 @@ const alerts = {
   async markRead(id) {
     try {
       await call("POST", `/v1/alerts/${encodeURIComponent(id)}/read`);
+      this.arrived.delete(id);
     } catch (error) {
       notice(`The alert could not be marked read: ${error.message}`);
     }

@@ -117,11 +117,11 @@ function badges(offer) {
 }
 
 function choice(label, detail, picked, attrs = {}) {
-  const input = h("input", { type: "radio", name: "offer", ...attrs, onchange: () => {
+  const input = h("input", { type: "radio", name: "offer", onchange: () => {
     state.choice = picked;
     $("request-next").disabled = false;
   } });
-  return h("label", { class: "offer" }, input, h("span", { class: "offer-text" }, label), detail);
+  return h("label", { class: "offer", ...attrs }, input, h("span", { class: "offer-text" }, label), detail);
 }
 
 function offerChoice(offer) {
