@@ -356,24 +356,28 @@ def test_audit_refuses_a_time_that_is_not_iso() -> None:
     assert "ISO-8601" in result.output
 
 
-def test_search_prints_offer_ids_whole() -> None:
+def test_search_prints_offer_ids_whole_and_which_numbers_take_sms() -> None:
     item = {
         "number": NUMBER,
         "country": "US",
         "type": "local",
         "area": "New York",
+        "features": {"voice": True, "sms_inbound": True},
         "monthly_price": "0.50",
         "setup_price": "0.00",
         "currency": "USD",
         "kyc_required": False,
         "offer_id": OFFER,
     }
-    gateway = FakeGateway().on(
-        "GET", "/v1/inventory", ok({"items": [item], "next_available": [], "next_cursor": None})
-    )
+    voice_only = item | {"number": "+12125550199", "features": {"voice": True}, "offer_id": "o-2"}
+    page = {"items": [item, voice_only], "next_available": [], "next_cursor": None}
+    gateway = FakeGateway().on("GET", "/v1/inventory", ok(page))
     result = velo(gateway, "search", "us", "local")
     assert result.exit_code == 0, result.output
     assert OFFER in result.stdout
+    [sms_line] = [line for line in result.stdout.splitlines() if NUMBER in line]
+    [voice_line] = [line for line in result.stdout.splitlines() if "+12125550199" in line]
+    assert "SMS" in sms_line and "SMS" not in voice_line
 
 
 def test_areas_lists_stock_prices_and_ids_to_search_by() -> None:

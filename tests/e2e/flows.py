@@ -61,6 +61,15 @@ async def until_status(
     return result
 
 
+async def until_assigned(api: httpx.AsyncClient, e164: str, agent: str) -> None:
+    """Waits until the number's caller ID belongs to agent in the Phone numbers list."""
+
+    async def holds() -> bool:
+        return bool((await number(api, e164))["outbound_agent"] == agent)
+
+    await eventually(holds, timeout=SLOW)
+
+
 async def active_number(api: httpx.AsyncClient, country: str = "US") -> str:
     """Requests a listed number and waits until it is Active; returns it."""
     offer = await first_offer(api, country, "local")

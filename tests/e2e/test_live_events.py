@@ -10,10 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from velotest import eventually
-
 from .conftest import RunningSystem
-from .flows import SLOW, active_number
+from .flows import SLOW, active_number, until_assigned
 
 pytestmark = pytest.mark.infra
 
@@ -71,14 +69,6 @@ async def test_a_stream_resumed_with_last_event_id_gets_what_was_published_while
             frames = _frames(stream)
             _, missed = await asyncio.wait_for(_until(frames, "NumberReassigned", number), SLOW)
     assert (missed["from_agent"], missed["to_agent"]) == ("105", "106")
-
-
-async def until_assigned(api: httpx.AsyncClient, number: str, agent: str) -> None:
-    async def holds() -> bool:
-        row = (await api.get(f"/v1/numbers/{number}")).json()
-        return bool(row["outbound_agent"] == agent)
-
-    await eventually(holds, timeout=SLOW)
 
 
 async def _frames(

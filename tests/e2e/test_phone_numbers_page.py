@@ -18,7 +18,7 @@ import pytest
 from velotest import eventually
 
 from .conftest import RunningSystem
-from .flows import SLOW, active_number
+from .flows import SLOW, active_number, until_assigned
 
 pytestmark = pytest.mark.infra
 
@@ -263,6 +263,19 @@ async def test_an_agent_sees_the_list_without_actions_and_another_tenant_sees_no
     assert await page.locator("#numbers-body").get_by_role("button", name="Release").count() == 0
     await shot(page, "11-agent-read-only")
 
+    # Offline for a while: what happened meanwhile arrives once the page is back (Last-Event-ID).
+    await page.context.set_offline(True)
+    await page.evaluate("window.veloLive.drop()")
+    await expect(page.locator("#live")).to_have_text("reconnecting…")
+    async with running.api() as acme:
+        put = await acme.put(f"/v1/numbers/{number}/assignment", json={"outbound_agent": "107"})
+        assert put.status_code == 202
+        await until_assigned(acme, number, "107")
+    await expect(row(page, number)).not_to_contain_text("107")  # nothing reached it offline
+    await page.context.set_offline(False)
+    await expect(row(page, number)).to_contain_text("107")
+    await shot(page, "12-agent-caught-up-after-offline")
+
     await page.get_by_role("button", name="Sign out").click()
     await sign_in(page, "globex", "admin")
     await page.get_by_label("Status").select_option("all")
@@ -270,7 +283,7 @@ async def test_an_agent_sees_the_list_without_actions_and_another_tenant_sees_no
     await page.locator("#filters").get_by_role("button", name="Apply").click()
     await expect(page.locator("#numbers-empty")).to_be_visible()
     assert await row(page, number).count() == 0
-    await shot(page, "12-other-tenant-sees-nothing")
+    await shot(page, "13-other-tenant-sees-nothing")
 
 
 async def _request_id(running: RunningSystem, number: str) -> str:

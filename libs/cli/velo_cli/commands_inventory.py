@@ -71,7 +71,7 @@ def search(
     cursor: Cursor = None,
     as_json: Json = False,
 ) -> None:
-    """List live numbers of a country and type, with prices, KYC flags and full offer ids."""
+    """List live numbers of a country and type: prices, inbound SMS, KYC flags, full offer ids."""
     found = gateway().get(
         "/v1/inventory",
         country=country.upper(),
@@ -86,10 +86,18 @@ def search(
         dump(found)
         return
     rows = [
-        (n["number"], n.get("area"), price(n), "KYC" if n["kyc_required"] else "", n["offer_id"])
+        (
+            n["number"],
+            n.get("area"),
+            price(n),
+            "SMS" if n.get("features", {}).get("sms_inbound") else "",
+            "KYC" if n["kyc_required"] else "",
+            n["offer_id"],
+        )
         for n in found["items"]
     ]
-    table(f"{country.upper()} {type.value}", ["Number", "Area", "Price", "KYC", "Offer"], rows)
+    headers = ["Number", "Area", "Price", "SMS in", "KYC", "Offer"]
+    table(f"{country.upper()} {type.value}", headers, rows)
     offers = [
         (o.get("area"), price(o), "KYC" if o["kyc_required"] else "", o["offer_id"])
         for o in found.get("next_available", [])

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from velo_devinfra.browser import ensure_chromium
 from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ProcessFailed, stop_group
 from velo_devinfra.stack import LocalInfra, prepare
@@ -56,6 +57,7 @@ def _prepare(_: argparse.Namespace) -> int:
     started = time.monotonic()
     jars, launcher = prepare()
     print(
+        f"{ensure_chromium()}\n"
         f"Kafka jars: {jars}\n"
         f"mongo-java-server jars: {launcher.lib}\n"
         f"mongo launcher classes: {launcher.classes}\n"

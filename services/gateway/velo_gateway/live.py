@@ -99,11 +99,12 @@ async def _stream(
     consumer: AIOKafkaConsumer, positions: Positions, caller: Caller, request: Request
 ) -> AsyncIterator[str]:
     try:
-        yield ": connected\n\n"
+        # the place goes with the comments too, so a client that saw no event yet still resumes
+        yield f": connected\nid: {event_id(positions)}\n\n"
         while not await request.is_disconnected():
             batches = await consumer.getmany(timeout_ms=int(KEEPALIVE_SECONDS * 1000))
             if not batches:
-                yield ": keepalive\n\n"
+                yield f": keepalive\nid: {event_id(positions)}\n\n"
             for partition, records in batches.items():
                 for record in records:
                     positions[partition] = record.offset + 1
