@@ -4,7 +4,8 @@ import { call, get } from "./api.js";
 import { $, h, money, notice, when } from "./ui.js";
 
 const TYPES = [
-  "NumberRequested", "NumberRequestRejected", "NumberRequestFailed", "NumberOrdered",
+  "RequestNumber", "RequestNumbers", "ReleaseNumber", "AssignNumber", "ReassignNumber",
+  "UnassignNumber", "NumberRequested", "NumberRequestRejected", "NumberRequestFailed", "NumberOrdered",
   "NumberApproved", "NumberImported", "NumberReleased", "RoutingConfigured", "RoutingFailed",
   "RoutingRemoved", "NumberAssigned", "NumberReassigned", "NumberUnassigned",
   "AssignmentRejected", "AdminAlertRaised", "BulkRequested", "BulkProgressed",
