@@ -14,6 +14,7 @@ from velo_contracts.types import (
     CountryCode,
     Frozen,
     InboundTarget,
+    KycFiling,
     NumberType,
 )
 
@@ -49,6 +50,11 @@ class RequestNumber(Command):
     pick: NumberPick = Field(description="What the admin picked in the inventory.")
     bulk_id: str | None = Field(
         default=None, description="The bulk this request is one number of (`<bulk_id>-<i>`)."
+    )
+    kyc: KycFiling | None = Field(
+        default=None,
+        description="For a regulated number (in-app KYC): the identity and address to register "
+        "it with; DIDWW's dry run checks them before anything is bought.",
     )
 
 
@@ -124,8 +130,18 @@ class UnassignNumber(Command):
     number: E164
 
 
+class SubmitRegistration(Command):
+    """Files (again) the registration of a regulated number DIDWW rejected, with corrected
+    documents: a new address verification for the same DID."""
+
+    type: Literal["SubmitRegistration"] = "SubmitRegistration"
+    number: E164 = Field(description="The number awaiting registration.")
+    kyc: KycFiling = Field(description="The identity and address to register it with now.")
+
+
 OrderingCommand = Annotated[
-    RequestNumber | RequestNumbers | ReleaseNumber, Field(discriminator="type")
+    RequestNumber | RequestNumbers | ReleaseNumber | SubmitRegistration,
+    Field(discriminator="type"),
 ]
 AssignmentCommand = Annotated[
     AssignNumber | ReassignNumber | UnassignNumber, Field(discriminator="type")

@@ -141,6 +141,63 @@ class NumberApproved(Event):
     )
 
 
+class NumberAwaitingRegistration(Event):
+    """DIDWW delivered a regulated number (billed from now) that carries no traffic until DIDWW
+    approves its registration; ordering files it next."""
+
+    type: Literal["NumberAwaitingRegistration"] = "NumberAwaitingRegistration"
+    request_id: str = Field(description="The request this is about.")
+    number: E164
+    didww_did_id: str = Field(description="DIDWW DID id.")
+    didww_order_id: str = Field(description="DIDWW order id.")
+    order_reference: str = Field(description="DIDWW's human-readable order reference.")
+    amount: Money
+    facts: NumberFacts = Field(description="Country, type, area and prices of the number.")
+
+
+class RegistrationSubmitted(Event):
+    """The number's registration (an address verification) went to DIDWW: pending review."""
+
+    type: Literal["RegistrationSubmitted"] = "RegistrationSubmitted"
+    request_id: str = Field(description="The request this is about.")
+    number: E164
+    verification_id: str = Field(description="DIDWW address verification id.")
+    reference: str | None = Field(default=None, description="DIDWW's reference, e.g. `AV-1234`.")
+    identity_id: str = Field(description="DIDWW identity registered.")
+    address_id: str = Field(description="DIDWW address registered.")
+
+
+class RegistrationRejected(Event):
+    """DIDWW rejected the number's registration; corrected documents can be filed for it."""
+
+    type: Literal["RegistrationRejected"] = "RegistrationRejected"
+    request_id: str = Field(description="The request this is about.")
+    number: E164
+    verification_id: str = Field(description="DIDWW address verification id.")
+    reasons: list[str] = Field(default_factory=list, description="DIDWW's reject reasons.")
+    comment: str | None = Field(default=None, description="DIDWW's reviewer's comment.")
+
+
+class FiledDocument(Frozen):
+    """A document an admin filed: what it was, never its content."""
+
+    file_name: str = Field(max_length=200, description="The name the admin's file had.")
+    content_type: str = Field(description="application/pdf, image/jpeg or image/png.")
+    size_bytes: int = Field(ge=0, description="How big the file was.")
+
+
+class KycRecordFiled(Event):
+    """An admin filed an identity, an address or a proof with DIDWW through VeloConnect."""
+
+    type: Literal["KycRecordFiled"] = "KycRecordFiled"
+    kind: Literal["identity", "address", "proof"] = Field(description="What was filed.")
+    record_id: str = Field(description="DIDWW's id of what was filed.")
+    identity_id: str | None = Field(default=None, description="The identity it belongs to.")
+    address_id: str | None = Field(default=None, description="The address it belongs to.")
+    summary: str = Field(description="What it is, in words (no document content).")
+    documents: list[FiledDocument] = Field(default_factory=list, description="Files sent.")
+
+
 class NumberImported(Event):
     """A number found in the tenant's DIDWW account without a request (e.g. KYC, filed directly)."""
 
@@ -300,6 +357,10 @@ OrderingEvent = Annotated[
     | NumberApproved
     | NumberImported
     | NumberReleased
+    | NumberAwaitingRegistration
+    | RegistrationSubmitted
+    | RegistrationRejected
+    | KycRecordFiled
     | AdminAlertRaised,
     Field(discriminator="type"),
 ]

@@ -58,6 +58,12 @@ class DidwwAccount(Frozen):
         description="Whether a next-available request may become a DIDWW back-order: charged at "
         "once, delivered when stock arrives. A picked number is never back-ordered.",
     )
+    in_app_kyc: bool = Field(
+        default=False,
+        description="Whether admins file KYC documents in VeloConnect (identities, addresses and "
+        "proofs go to DIDWW encrypted) and request regulated numbers with them. Off: a KYC pick "
+        "is refused with what to file at DIDWW directly.",
+    )
 
 
 class PortsipTenant(Frozen):

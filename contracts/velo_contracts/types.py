@@ -85,6 +85,28 @@ class KycRequirement(Frozen):
         default="DIDWW dashboard → Regulatory → Identities and Addresses",
         description="Where the admin files the documents (directly with DIDWW).",
     )
+    requirement_id: str | None = Field(
+        default=None, description="DIDWW's address requirement id (in-app KYC validates by it)."
+    )
+    personal_mandatory_fields: list[str] = Field(
+        default_factory=list, description="Identity fields a personal identity must fill in."
+    )
+    business_mandatory_fields: list[str] = Field(
+        default_factory=list, description="Identity fields a business identity must fill in."
+    )
+    service_description_required: bool = Field(
+        default=False, description="Whether the registration must say how the number is used."
+    )
+
+
+class KycFiling(Frozen):
+    """The tenant's identity and address (DIDWW ids, filed in-app) a regulated number is for."""
+
+    identity_id: str = Field(min_length=1, max_length=64, description="DIDWW identity id.")
+    address_id: str = Field(min_length=1, max_length=64, description="DIDWW address id.")
+    service_description: str | None = Field(
+        default=None, max_length=500, description="How the number will be used, where required."
+    )
 
 
 MAX_BULK = 200

@@ -47,15 +47,17 @@ def kyc_requirement(group: DidGroup) -> KycRequirement | None:
     rule = group.address_requirement
     if rule is None:
         return KycRequirement(restriction_message="DIDWW requires registration for these numbers.")
-    fields = [*(rule.personal_mandatory_fields or ()), *(rule.business_mandatory_fields or ())]
     return KycRequirement(
         identity_type=rule.identity_type,
         address_area_level=rule.address_area_level,
         personal_proof_qty=rule.personal_proof_qty,
         business_proof_qty=rule.business_proof_qty,
         address_proof_qty=rule.address_proof_qty,
-        proof_types=sorted(set(fields)),
         restriction_message=rule.restriction_message,
+        requirement_id=rule.id,
+        personal_mandatory_fields=list(rule.personal_mandatory_fields or ()),
+        business_mandatory_fields=list(rule.business_mandatory_fields or ()),
+        service_description_required=rule.service_description_required,
     )
 
 

@@ -35,6 +35,7 @@ def _spec(args: argparse.Namespace) -> TenantSpec:
         didww_api_key=_secret(args.didww_api_key_env),
         didww_callback_secret=_optional_secret(args.didww_callback_secret_env),
         allow_back_ordering=args.allow_back_ordering,
+        in_app_kyc=args.in_app_kyc,
         didww_trunk_name=args.didww_trunk_name or f"{args.tenant_id}-portsip",
         portsip_url=args.portsip_url,
         portsip_domain=args.portsip_domain,
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-back-ordering",
         action="store_true",
         help="let next-available requests become DIDWW back-orders (charged, delivered later)",
+    )
+    reg.add_argument(
+        "--in-app-kyc",
+        action="store_true",
+        help="admins file KYC documents in VeloConnect and request regulated numbers with them",
     )
     reg.add_argument("--didww-trunk-name")
     reg.add_argument("--portsip-url", required=True)

@@ -36,6 +36,7 @@ class TenantSpec:
     sip_port: int = 5060
     didww_callback_secret: str | None = None
     allow_back_ordering: bool = False
+    in_app_kyc: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(TENANT_ID_PATTERN, self.tenant_id):
@@ -62,6 +63,7 @@ def configured_event(spec: TenantSpec, box: SecretBox, actor: Actor) -> TenantCo
                 box.seal(spec.didww_callback_secret) if spec.didww_callback_secret else None
             ),
             allow_back_ordering=spec.allow_back_ordering,
+            in_app_kyc=spec.in_app_kyc,
         ),
         portsip=PortsipTenant(
             base_url=spec.portsip_url,
