@@ -25,7 +25,7 @@ def demo_tenants(portsip_url: str) -> list[TenantSpec]:
             portsip_trunk="DIDWW",
             sip_host=f"sip.{tenant}.pbx.local",
             default_destination="800",
-            in_app_kyc=tenant == "acme",  # acme files KYC in-app; globex keeps V1's block
+            in_app_kyc=tenant == "globex",  # globex files KYC in-app; acme keeps V1's block
         )
         for tenant, name in DEMO_TENANTS.items()
     ]
