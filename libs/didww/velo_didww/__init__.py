@@ -1,5 +1,5 @@
 """Async client of the DIDWW API v3: coverage, places, reservations, orders, DIDs, trunks,
-callbacks."""
+regulation (KYC documents and address verifications), callbacks."""
 
 from velo_didww.client import PRODUCTION_URL, SANDBOX_URL, DidwwClient
 from velo_didww.errors import (
@@ -10,6 +10,8 @@ from velo_didww.errors import (
     InsufficientFunds,
     NotFound,
     RateLimited,
+    RequirementNotMet,
+    RequirementProblem,
     Unauthorized,
     Unavailable,
     ValidationFailed,
@@ -28,11 +30,24 @@ from velo_didww.models import (
     NanpaPrefix,
     Order,
     OrderItem,
+    ProofType,
     Region,
     StockKeepingUnit,
+    SupportingDocumentTemplate,
     VoiceInTrunk,
 )
 from velo_didww.ratelimit import Budget, LocalBudget, key_id, local_budget
+from velo_didww.regulation import (
+    Address,
+    AddressVerification,
+    EncryptedFile,
+    Identity,
+    PermanentSupportingDocument,
+    Proof,
+    PublicKey,
+    encrypt_for_upload,
+    fingerprint,
+)
 from velo_didww.requests import DidOrderItem, SipConfiguration
 from velo_didww.schedule import DEFAULT_RATE, Priority, Schedule
 from velo_didww.signature import SIGNATURE_HEADER, sign_callback, verify_callback
@@ -43,7 +58,9 @@ __all__ = [
     "PRODUCTION_URL",
     "SANDBOX_URL",
     "SIGNATURE_HEADER",
+    "Address",
     "AddressRequirement",
+    "AddressVerification",
     "Area",
     "AvailableDid",
     "BadRequest",
@@ -58,25 +75,36 @@ __all__ = [
     "DidReservation",
     "DidwwClient",
     "DidwwError",
+    "EncryptedFile",
     "ErrorItem",
     "Forbidden",
+    "Identity",
     "InsufficientFunds",
     "LocalBudget",
     "NanpaPrefix",
     "NotFound",
     "Order",
     "OrderItem",
+    "PermanentSupportingDocument",
     "Priority",
+    "Proof",
+    "ProofType",
+    "PublicKey",
     "RateLimited",
     "Region",
+    "RequirementNotMet",
+    "RequirementProblem",
     "RetryPolicy",
     "Schedule",
     "SipConfiguration",
     "StockKeepingUnit",
+    "SupportingDocumentTemplate",
     "Unauthorized",
     "Unavailable",
     "ValidationFailed",
     "VoiceInTrunk",
+    "encrypt_for_upload",
+    "fingerprint",
     "key_id",
     "local_budget",
     "sign_callback",

@@ -59,6 +59,48 @@ class ValidationFailed(DidwwError):
         return self.errors[0].detail if self.errors else str(self)
 
 
+@dataclass(frozen=True)
+class RequirementProblem:
+    """One thing an address requirement misses: `identity.birth_date`, `address.proofs`, ...
+
+    `entity` is "identity" or "address" when the problem is on one of them; `field` names the
+    attribute, relationship (`proofs`, `country`, `permanent_documents`) or request member
+    (`onetime_files`, `service_description`, `dids`) at fault.
+    """
+
+    entity: str | None
+    field: str | None
+    detail: str
+    pointer: str | None = None
+
+
+_ENTITIES = ("identity", "address")
+
+
+def requirement_problem(item: ErrorItem) -> RequirementProblem:
+    """Reads which entity and field an error names, from its pointer (else its detail)."""
+    parts = [p for p in (item.pointer or "").split("/") if p and p not in ("data",)]
+    if len(parts) >= 2:
+        entities = [p for p in parts[:-1] if p in _ENTITIES]
+        return RequirementProblem(
+            entities[-1] if entities else None, parts[-1], item.detail, item.pointer
+        )
+    subject = item.detail.partition(" - ")[0] if " - " in item.detail else ""
+    entity, dot, field = subject.rpartition(".")
+    found = entity if dot and entity in _ENTITIES else None
+    return RequirementProblem(found, field or None, item.detail, item.pointer)
+
+
+class RequirementNotMet(ValidationFailed):
+    """DIDWW found an identity, address or submission short of an address requirement (HTTP
+    422); `problems` lists every missing field, proof or document."""
+
+    @property
+    def problems(self) -> tuple[RequirementProblem, ...]:
+        """Returns what is missing, one entry per DIDWW error."""
+        return tuple(requirement_problem(e) for e in self.errors)
+
+
 class RateLimited(DidwwError):
     """DIDWW refused the request for exceeding the rate limit; it was not processed (HTTP 429)."""
 

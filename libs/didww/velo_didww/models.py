@@ -84,8 +84,28 @@ class StockKeepingUnit(DidwwModel):
     channels_included_count: int
 
 
+class ProofType(DidwwModel):
+    """A kind of document DIDWW accepts as a proof, and what it proves."""
+
+    id: str
+    name: str
+    entity_type: Literal["Address", "Business", "Personal", "Porting"]
+
+
+class SupportingDocumentTemplate(DidwwModel):
+    """A blank form a requirement asks for: kept on file (`permanent`) or sent per verification."""
+
+    id: str
+    name: str
+    permanent: bool
+    url: str = Field(description="Where to download the blank form.")
+
+
 class AddressRequirement(DidwwModel):
-    """What a regulator demands before numbers of a country and type can be used (KYC)."""
+    """What a regulator demands before numbers of a country and type can be used (KYC).
+
+    The proof types and templates are filled when read with `get_address_requirement` (included).
+    """
 
     id: str
     identity_type: Literal["any", "personal", "business"]
@@ -99,6 +119,15 @@ class AddressRequirement(DidwwModel):
     business_mandatory_fields: list[str] | None = None
     service_description_required: bool
     restriction_message: str
+    country_id: str | None = None
+    did_group_type_id: str | None = None
+    personal_proof_types: list[ProofType] = []
+    business_proof_types: list[ProofType] = []
+    address_proof_types: list[ProofType] = []
+    personal_permanent_document: SupportingDocumentTemplate | None = None
+    business_permanent_document: SupportingDocumentTemplate | None = None
+    personal_onetime_document: SupportingDocumentTemplate | None = None
+    business_onetime_document: SupportingDocumentTemplate | None = None
 
 
 class DidGroup(DidwwModel):

@@ -28,6 +28,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"})
 log = logging.getLogger("velo_didww")
 
 JsonDoc = dict[str, Any]
+Multipart = tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]
+"""Form fields and files (name -> (filename, content, content type)) of a multipart request."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ class Transport:
         self._http = http or httpx.AsyncClient(timeout=timeout, transport=transport)
         self._owns_http = http is None
         self._headers = headers
+        self._form_headers = {
+            **{k: v for k, v in headers.items() if k != "Content-Type"},
+            "Accept": f"application/json, {MEDIA_TYPE}",
+        }
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._retry = retry
@@ -108,6 +114,28 @@ class Transport:
                 await asyncio.sleep(delay)
             attempt += 1
 
+    async def upload(
+        self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
+    ) -> JsonDoc | None:
+        """Sends a multipart/form-data POST (DIDWW's one non-JSON:API request); retried like an
+        idempotent call, so only use it for uploads that are safe to repeat."""
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once("POST", path, None, None, (fields, files))
+            except RateLimited as exc:
+                if attempt >= self._retry.attempts:
+                    raise
+                delay = await self._rate_limited("POST", path, exc.retry_after)
+            except Unavailable:
+                if attempt >= self._retry.attempts:
+                    raise
+                delay = self._retry.backoff(attempt)
+            log.info("didww retry", extra={"method": "POST", "path": path, "attempt": attempt})
+            if delay > 0:
+                await asyncio.sleep(delay)
+            attempt += 1
+
     async def _rate_limited(self, method: str, path: str, retry_after: float) -> float:
         """Returns how long to sleep before the retry: nothing when the budget holds back."""
         log.warning("didww 429", extra={"method": method, "path": path, "retry_after": retry_after})
@@ -117,15 +145,35 @@ class Transport:
         return 0.0
 
     async def _send_once(
-        self, method: str, path: str, params: dict[str, str] | None, body: JsonDoc | None
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | None,
+        body: JsonDoc | None,
+        form: Multipart | None = None,
     ) -> JsonDoc | None:
         if self._budget is not None:
             await self._budget.acquire(self._priority)
         url = f"{self._base_url}{path}"
         try:
-            response = await self._http.request(
-                method, url, params=params, json=body, headers=self._headers, timeout=self._timeout
-            )
+            if form is None:
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    headers=self._headers,
+                    timeout=self._timeout,
+                )
+            else:
+                response = await self._http.request(
+                    method,
+                    url,
+                    data=form[0],
+                    files=form[1],
+                    headers=self._form_headers,
+                    timeout=self._timeout,
+                )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise Unavailable(f"DIDWW unreachable: {type(exc).__name__}", None, False) from None
         except httpx.TransportError as exc:

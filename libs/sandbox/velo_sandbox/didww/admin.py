@@ -1,5 +1,6 @@
 """DIDWW-specific admin endpoints, outside `/v3`: accounts, callback secrets, out-of-band DIDs,
-rate limit; the order ones are in `admin_orders`."""
+rate limit; the order ones are in `admin_orders`, the address verification ones in
+`admin_regulation`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from velo_sandbox.didww.admin_http import error, json_body
 from velo_sandbox.didww.admin_orders import order_admin_routes
+from velo_sandbox.didww.admin_regulation import regulation_admin_routes
 from velo_sandbox.didww.catalog import Number
 from velo_sandbox.didww.runtime import Sandbox, sandbox_of
 
@@ -159,4 +161,5 @@ def didww_admin_routes(base: str = "/_admin") -> list[Route]:
         Route(f"{base}/rate_limit", set_rate_limit, methods=["POST"]),
         Route(f"{base}/counters/rate_limit", rate_limit_counters, methods=["GET"]),
         *order_admin_routes(base),
+        *regulation_admin_routes(base),
     ]

@@ -13,9 +13,13 @@ from starlette.responses import Response
 from velo_sandbox.didww import (
     routes_coverage,
     routes_dids,
+    routes_files,
+    routes_identities,
     routes_orders,
     routes_places,
+    routes_proofs,
     routes_trunks,
+    routes_verifications,
 )
 from velo_sandbox.didww.admin import didww_admin_routes
 from velo_sandbox.didww.catalog import build_catalog
@@ -23,6 +27,7 @@ from velo_sandbox.didww.errors import ApiError, error_body, not_found
 from velo_sandbox.didww.fulfilment import Fulfilment
 from velo_sandbox.didww.limits import KeyRateLimit
 from velo_sandbox.didww.persistence import keep_saved, load, save
+from velo_sandbox.didww.review import Review
 from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import Sandbox, SandboxConfig, on_api_error
 from velo_sandbox.didww.state import SandboxState
@@ -42,7 +47,11 @@ def build_sandbox(config: SandboxConfig) -> Sandbox:
         if state.account(api_key) is None:
             state.add_account(api_key, balance, config.callback_secrets.get(api_key))
     return Sandbox(
-        state, KeyRateLimit(config.rate_limit), Fulfilment(state, config.order_delay), FaultState()
+        state,
+        KeyRateLimit(config.rate_limit),
+        Fulfilment(state, config.order_delay),
+        FaultState(),
+        Review(state, config.review_delay),
     )
 
 
@@ -54,6 +63,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         sandbox.fulfilment.resume()
+        sandbox.review.resume()
         saver = (
             asyncio.create_task(keep_saved(config.state_file, sandbox.state.records))
             if config.state_file
@@ -65,6 +75,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             if saver is not None:
                 saver.cancel()
             await sandbox.fulfilment.aclose()
+            await sandbox.review.aclose()
             if config.state_file:
                 save(config.state_file, sandbox.state.records)
 
@@ -74,6 +85,10 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         *routes_orders.ROUTES,
         *routes_dids.ROUTES,
         *routes_trunks.ROUTES,
+        *routes_files.ROUTES,
+        *routes_identities.ROUTES,
+        *routes_proofs.ROUTES,
+        *routes_verifications.ROUTES,
         resource("/v3/{path:path}", fallback=_unknown),
         *didww_admin_routes(),
         *admin_routes(sandbox.faults),

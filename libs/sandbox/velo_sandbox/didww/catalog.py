@@ -1,4 +1,5 @@
-"""The sandbox's coverage: countries, places, group types, DID groups, SKUs, KYC rules, numbers."""
+"""The sandbox's coverage: countries, places, group types, DID groups, SKUs, KYC rules (with
+their proof types and document templates), numbers."""
 
 from __future__ import annotations
 
@@ -43,6 +44,29 @@ class Sku:
 
 
 @dataclass(frozen=True)
+class ProofType:
+    """A kind of document accepted as a proof; `entity_type` says what it proves."""
+
+    id: str
+    name: str
+    entity_type: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """A blank form a requirement asks for, kept on file (`permanent`) or sent per verification."""
+
+    id: str
+    name: str
+    permanent: bool
+
+    @property
+    def url(self) -> str:
+        """Returns where the blank form is downloaded."""
+        return f"https://sandbox.invalid/templates/{self.id}.pdf"
+
+
+@dataclass(frozen=True)
 class Requirement:
     """A KYC rule for numbers of one country and type."""
 
@@ -56,6 +80,35 @@ class Requirement:
     address_proof_qty: int
     mandatory_fields: tuple[str, ...] | None
     restriction_message: str
+    proof_types: tuple[ProofType, ...] = ()
+    """Every proof type accepted; each side takes those of its `entity_type`."""
+    permanent_document: Template | None = None
+    onetime_document: Template | None = None
+    service_description_required: bool = False
+
+    def accepts(self, identity_type: str) -> bool:
+        """Tells whether an identity of identity_type may register these numbers."""
+        return self.identity_type in ("any", identity_type)
+
+    def proof_types_of(self, entity_type: str) -> tuple[ProofType, ...]:
+        """Returns the proof types accepted for "Personal", "Business" or "Address"."""
+        return tuple(p for p in self.proof_types if p.entity_type == entity_type)
+
+    def proof_qty(self, entity_type: str) -> int:
+        """Returns how many proofs a "Personal", "Business" or "Address" entity needs."""
+        return {
+            "Personal": self.personal_proof_qty,
+            "Business": self.business_proof_qty,
+            "Address": self.address_proof_qty,
+        }[entity_type]
+
+    def mandatory_fields_of(self, identity_type: str) -> tuple[str, ...]:
+        """Returns the identity fields a personal or business identity must fill in."""
+        if not self.accepts(identity_type):
+            return ()
+        if identity_type == "business":
+            return ("company_reg_number",)
+        return self.mandatory_fields or ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +160,8 @@ class Catalog:
     group_types: list[GroupType]
     requirements: list[Requirement]
     groups: list[DidGroup]
+    proof_types: list[ProofType] = field(default_factory=list)
+    templates: list[Template] = field(default_factory=list)
     numbers: list[Number] = field(default_factory=list)
     by_id: dict[str, object] = field(default_factory=dict)
     number_by_digits: dict[str, Number] = field(default_factory=dict)
@@ -114,6 +169,7 @@ class Catalog:
 
     def __post_init__(self) -> None:
         everything: list[object] = [*self.countries, *self.group_types, *self.requirements]
+        everything += [*self.proof_types, *self.templates]
         everything += [*self.places.regions, *self.places.areas, *self.places.cities.values()]
         everything += [*self.groups, *self.nanpa_prefixes]
         everything += [sku for g in self.groups for sku in g.skus]
@@ -165,8 +221,10 @@ def build_catalog(
     }
     places = build_places(countries)
     types = {name: GroupType(stable_id("type", name), name) for name in data.GROUP_TYPES}
+    proof_types = [ProofType(stable_id("proof_type", n), n, kind) for n, kind in data.PROOF_TYPES]
+    templates = {n: Template(stable_id("template", n), n, keep) for n, keep in data.TEMPLATES}
     requirements = {
-        key: _requirement(countries[key[0]], types[key[1]], row)
+        key: _requirement(countries[key[0]], types[key[1]], row, proof_types, templates)
         for key, row in data.REQUIREMENTS.items()
     }
     groups = [_group(seed, row, countries, types, requirements, places) for row in data.GROUPS]
@@ -179,15 +237,38 @@ def build_catalog(
         list(types.values()),
         list(requirements.values()),
         groups,
-        numbers,
+        numbers=numbers,
+        proof_types=proof_types,
+        templates=list(templates.values()),
     )
 
 
-def _requirement(country: Country, group_type: GroupType, row: tuple) -> Requirement:  # type: ignore[type-arg]
+def _requirement(
+    country: Country,
+    group_type: GroupType,
+    row: tuple,  # type: ignore[type-arg]
+    proof_types: list[ProofType],
+    templates: dict[str, Template],
+) -> Requirement:
     identity, level, personal, business, address, fields, message = row
     rid = stable_id("requirement", country.iso, group_type.name)
+    documents = data.REQUIREMENT_DOCUMENTS.get((country.iso, group_type.name), {})
+    permanent, onetime = documents.get("permanent"), documents.get("onetime")
     return Requirement(
-        rid, country, group_type, identity, level, personal, business, address, fields, message
+        rid,
+        country,
+        group_type,
+        identity,
+        level,
+        personal,
+        business,
+        address,
+        fields,
+        message,
+        tuple(p for p in proof_types if p.entity_type != "Porting"),
+        templates[permanent] if isinstance(permanent, str) else None,
+        templates[onetime] if isinstance(onetime, str) else None,
+        bool(documents.get("service_description_required", False)),
     )
 
 

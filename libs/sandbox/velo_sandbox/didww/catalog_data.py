@@ -197,3 +197,34 @@ REQUIREMENTS = {
         "Austrian mobile numbers need a verified identity.",
     ),
 }
+
+# name, what it proves (DIDWW's entity_type)
+PROOF_TYPES = [
+    ("Passport", "Personal"),
+    ("National ID card", "Personal"),
+    ("Driving licence", "Personal"),
+    ("Certificate of incorporation", "Business"),
+    ("Commercial register extract", "Business"),
+    ("Utility bill", "Address"),
+    ("Bank statement", "Address"),
+    ("Lease agreement", "Address"),
+    ("Letter of authorization for porting", "Porting"),
+]
+
+# name, permanent (kept on file against the identity) or one-time (sent per verification)
+TEMPLATES = [
+    ("Italian subscriber registration form", True),
+    ("French end-user declaration", False),
+    ("Italian toll-free usage declaration", False),
+]
+
+# (iso, type): documents and extras beyond the rows of REQUIREMENTS
+REQUIREMENT_DOCUMENTS: dict[tuple[str, str], dict[str, object]] = {
+    ("IT", "Local"): {"permanent": "Italian subscriber registration form"},
+    ("IT", "Mobile"): {"permanent": "Italian subscriber registration form"},
+    ("FR", "Mobile"): {"onetime": "French end-user declaration"},
+    ("IT", "Toll-free"): {
+        "onetime": "Italian toll-free usage declaration",
+        "service_description_required": True,
+    },
+}

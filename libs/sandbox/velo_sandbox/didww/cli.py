@@ -1,4 +1,5 @@
-"""`velo-sandbox didww [--port 8090] [--account KEY:BALANCE[:CALLBACK_SECRET] ...]`: run it.
+"""`velo-sandbox didww [--port 8090] [--account KEY:BALANCE[:CALLBACK_SECRET] ...]
+[--review-delay SECONDS]`: run it.
 
 An account given a callback secret gets signed order callbacks (as one with a secret enabled in
 DIDWW's User Panel); an account without one gets none, as at DIDWW.
@@ -54,6 +55,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--order-delay", type=float, default=3.0, help="seconds before a pending order completes"
     )
+    parser.add_argument(
+        "--review-delay",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="review address verifications automatically after SECONDS: approved, or rejected "
+        "when the identity's last name contains 'Reject' (default: wait for an admin call)",
+    )
     parser.add_argument("--state-file", type=Path, help="persist state to this JSON file")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the number inventory")
     parser.add_argument(
@@ -77,6 +86,7 @@ def config_from(args: argparse.Namespace) -> SandboxConfig:
         seed=args.seed,
         state_file=args.state_file,
         rate_limit=args.rate_limit or None,
+        review_delay=args.review_delay,
     )
 
 

@@ -111,3 +111,18 @@ def apply_sort(request: Request, items: list[T], keys: Mapping[str, Getter]) -> 
 
 def _sort_key(value: Any) -> tuple[bool, Any]:
     return (value is not None, value if value is not None else 0)
+
+
+def contains(getter: Getter) -> Custom:
+    """Matches items whose text holds the value (case-insensitive)."""
+
+    def build(raw: str) -> Test:
+        wanted = raw.casefold()
+        return lambda item: wanted in _as_text(getter(item)).casefold()
+
+    return build
+
+
+def text_filters(fields: Mapping[str, Getter]) -> dict[str, Custom]:
+    """Returns `<name>_contains` filters for text fields."""
+    return {f"{name}_contains": contains(getter) for name, getter in fields.items()}

@@ -6,16 +6,13 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-import httpx
-
+from velo_sandbox.didww.callbacks import CallbackSender
 from velo_sandbox.didww.catalog import DidGroup
 from velo_sandbox.didww.ordering import cancel_order, fill_backorders, finish_order
 from velo_sandbox.didww.records import Order
-from velo_sandbox.didww.signing import signature
 from velo_sandbox.didww.state import SandboxState
 
 log = logging.getLogger("velo_sandbox.didww")
-CALLBACK_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -31,18 +28,16 @@ class Delivery:
 class Fulfilment:
     """Finishes pending orders in the background and notifies their callback URLs."""
 
-    def __init__(self, state: SandboxState, delay: float, timeout: float = 5.0) -> None:
+    def __init__(
+        self, state: SandboxState, delay: float, sender: CallbackSender | None = None
+    ) -> None:
         self.state = state
         self.delay = delay
-        self.timeout = timeout
+        self.sender = sender or CallbackSender()
         self.deliveries: list[Delivery] = []
         self.withheld: list[str] = []
         """Orders whose callback was not sent: their account had no callback secret enabled."""
         self._tasks: set[asyncio.Task[None]] = set()
-        self._http: httpx.AsyncClient | None = None
-        """One client for every callback: making one costs ~50 ms of CPU (its TLS context), so a
-        client per callback stalled the sandbox for a second when a bulk's orders completed
-        together — and then it counted the requests queued meanwhile as one burst (429s)."""
 
     def schedule(self, order: Order) -> None:
         """Finishes order after the configured delay."""
@@ -93,33 +88,10 @@ class Fulfilment:
             log.info("callback withheld: no callback secret", extra={"order_id": order.id})
             return
         payload = {"id": order.id, "type": "orders", "status": order.status}
-        headers = {"X-DIDWW-Signature": signature(secret, order.callback_url, payload)}
-        http_status = None
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.timeout)
-        for attempt in range(CALLBACK_ATTEMPTS):
-            http_status = await self._send(self._http, order, payload, headers)
-            if http_status is not None and http_status < 300:
-                break
-            await asyncio.sleep(0.2 * 2**attempt)
+        http_status = await self.sender.send(
+            secret, order.callback_url, order.callback_method, payload
+        )
         self.deliveries.append(Delivery(order.id, order.status, order.callback_url, http_status))
-
-    @staticmethod
-    async def _send(
-        http: httpx.AsyncClient, order: Order, payload: dict[str, str], headers: dict[str, str]
-    ) -> int | None:
-        url = order.callback_url or ""
-        try:
-            if order.callback_method == "get":
-                response = await http.get(url, params=payload, headers=headers)
-            else:
-                response = await http.post(url, data=payload, headers=headers)
-        except httpx.HTTPError as exc:
-            log.warning(
-                "callback failed", extra={"order_id": order.id, "error": type(exc).__name__}
-            )
-            return None
-        return response.status_code
 
     def resume(self) -> None:
         """Schedules every pending order again (after loading persisted state)."""
@@ -132,6 +104,4 @@ class Fulfilment:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        await self.sender.aclose()

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from velo_sandbox.didww.regulation_records import RegulationRecords
+
 
 class Account(BaseModel):
     """One DIDWW customer account, reached with one API key."""
@@ -90,6 +92,9 @@ class Did(BaseModel):
     description: str | None = None
     capacity_limit: int | None = None
     trunk_id: str | None = None
+    address_verification_id: str | None = Field(
+        default=None, description="The latest address verification submitted for it."
+    )
 
 
 class Trunk(BaseModel):
@@ -113,3 +118,4 @@ class Records(BaseModel):
     dids: dict[str, Did] = {}
     trunks: dict[str, Trunk] = {}
     restocked: dict[str, int] = Field(default={}, description="DID group id -> numbers added")
+    regulation: RegulationRecords = Field(default_factory=RegulationRecords)

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from velo_sandbox.didww import catalog as cat
 from velo_sandbox.didww import records as rec
 from velo_sandbox.didww.clock import iso
+from velo_sandbox.didww.render_regulation import REGULATION_RENDERERS, REGULATION_TYPES
+from velo_sandbox.didww.rendered import Related, Rendered
 from velo_sandbox.didww.state import SandboxState
 
-Related = Any
-"""A relationship target: an object, a list of objects, or None."""
-
-
-@dataclass
-class Rendered:
-    """A resource plus the objects its relationships point at."""
-
-    type: str
-    id: str
-    attributes: dict[str, Any]
-    related: dict[str, Related] = field(default_factory=dict)
-    meta: dict[str, Any] | None = None
+__all__ = ["Related", "Rendered", "identify", "render"]
 
 
 def money(amount: Decimal) -> str:
@@ -76,8 +65,7 @@ def _sku(s: cat.Sku, _: SandboxState) -> Rendered:
 
 
 def _requirement(r: cat.Requirement, _: SandboxState) -> Rendered:
-    personal = r.identity_type in ("any", "personal")
-    business = r.identity_type in ("any", "business")
+    personal, business = r.accepts("personal"), r.accepts("business")
     attrs = {
         "identity_type": r.identity_type,
         "personal_area_level": "world_wide" if personal else None,
@@ -86,28 +74,19 @@ def _requirement(r: cat.Requirement, _: SandboxState) -> Rendered:
         "personal_proof_qty": r.personal_proof_qty,
         "business_proof_qty": r.business_proof_qty,
         "address_proof_qty": r.address_proof_qty,
-        "personal_mandatory_fields": list(r.mandatory_fields) if r.mandatory_fields else None,
-        "business_mandatory_fields": ["company_reg_number"] if business else None,
-        "service_description_required": False,
+        "personal_mandatory_fields": list(r.mandatory_fields_of("personal")) or None,
+        "business_mandatory_fields": list(r.mandatory_fields_of("business")) or None,
+        "service_description_required": r.service_description_required,
         "restriction_message": r.restriction_message,
     }
-    empty = dict.fromkeys(
-        (
-            "personal_permanent_document",
-            "business_permanent_document",
-            "personal_onetime_document",
-            "business_onetime_document",
-        )
-    )
-    lists: dict[str, list[Any]] = {
-        k: [] for k in ("personal_proof_types", "business_proof_types", "address_proof_types")
-    }
-    return Rendered(
-        "address_requirements",
-        r.id,
-        attrs,
-        {"country": r.country, "did_group_type": r.group_type, **empty, **lists},
-    )
+    related: dict[str, Related] = {"country": r.country, "did_group_type": r.group_type}
+    for side, accepted in (("personal", personal), ("business", business)):
+        related[f"{side}_permanent_document"] = r.permanent_document if accepted else None
+        related[f"{side}_onetime_document"] = r.onetime_document if accepted else None
+    for side, kind in (("personal", "Personal"), ("business", "Business"), ("address", "Address")):
+        wanted = r.proof_qty(kind) > 0 and (side == "address" or r.accepts(side))
+        related[f"{side}_proof_types"] = list(r.proof_types_of(kind)) if wanted else []
+    return Rendered("address_requirements", r.id, attrs, related)
 
 
 def _group(g: cat.DidGroup, state: SandboxState) -> Rendered:
@@ -205,17 +184,20 @@ def _did(d: rec.Did, state: SandboxState) -> Rendered:
         (
             "capacity_pool",
             "shared_capacity_group",
-            "address_verification",
             "voice_in_trunk_group",
             "emergency_calling_service",
             "emergency_verification",
-            "identity",
         )
     )
+    regulation = state.records.regulation
+    verification = regulation.verifications.get(d.address_verification_id or "")
+    address = regulation.addresses.get(verification.address_id) if verification else None
     related |= {
         "did_group": state.catalog.by_id[d.group_id],
         "order": state.records.orders.get(d.order_id or ""),
         "voice_in_trunk": state.records.trunks.get(d.trunk_id or ""),
+        "address_verification": verification,
+        "identity": regulation.identities.get(address.identity_id) if address else None,
     }
     return Rendered("dids", d.id, attrs, related)
 
@@ -255,6 +237,7 @@ RENDERERS: dict[type, Callable[[Any, SandboxState], Rendered]] = {
     rec.Did: _did,
     rec.Trunk: _trunk,
     rec.Account: _balance,
+    **REGULATION_RENDERERS,
 }
 
 
@@ -273,6 +256,7 @@ TYPES: dict[type, str] = {
     rec.Order: "orders",
     rec.Did: "dids",
     rec.Trunk: "voice_in_trunks",
+    **REGULATION_TYPES,
 }
 
 

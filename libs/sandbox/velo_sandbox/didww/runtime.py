@@ -15,6 +15,7 @@ from velo_sandbox.didww.clock import Clock, SystemClock
 from velo_sandbox.didww.errors import ApiError, unauthorized
 from velo_sandbox.didww.fulfilment import Fulfilment
 from velo_sandbox.didww.limits import KeyRateLimit
+from velo_sandbox.didww.review import Review
 from velo_sandbox.didww.state import SandboxState
 from velo_sandbox.faults import FaultState
 
@@ -41,6 +42,9 @@ class SandboxConfig:
     rate_limit: float | None = 20.0
     stock_per_group: int = 30
     clock: Clock = field(default_factory=SystemClock)
+    review_delay: float | None = None
+    """Seconds before an address verification is reviewed automatically (None: by an admin
+    call); see `verifications` for the rule."""
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Sandbox:
     limits: KeyRateLimit
     fulfilment: Fulfilment
     faults: FaultState
+    review: Review
 
 
 def sandbox_of(request: Request) -> Sandbox:
