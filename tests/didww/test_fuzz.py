@@ -12,6 +12,7 @@ Where the description is wrong or silent, the fuzzer reads it as DIDWW behaves, 
 
 from __future__ import annotations
 
+import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,6 +29,9 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from velo_sandbox.didww import SandboxConfig, create_app
+from velo_sandbox.didww.crypto import Unsealed
+from velo_sandbox.didww.regulation import Regulation
+from velo_sandbox.didww.regulation_records import AddressVerification
 from velo_sandbox.didww.runtime import Sandbox
 from velo_sandbox.serve import serve_in_thread
 
@@ -39,6 +43,43 @@ if not SPEC_PATH.exists():
 FUZZ_KEY = "fuzz-key"
 """An account without a callback secret: the fuzzer's random callback URLs are never called."""
 MAX_EXAMPLES = 20
+REGULATION_OPERATIONS = {
+    ("GET", "/public_keys"),
+    ("POST", "/encrypted_files"),
+    ("GET", "/encrypted_files"),
+    ("GET", "/encrypted_files/{id}"),
+    ("DELETE", "/encrypted_files/{id}"),
+    ("GET", "/proof_types"),
+    ("GET", "/proof_types/{id}"),
+    ("GET", "/supporting_document_templates"),
+    ("GET", "/supporting_document_templates/{id}"),
+    ("POST", "/identities"),
+    ("GET", "/identities"),
+    ("GET", "/identities/{id}"),
+    ("PATCH", "/identities/{id}"),
+    ("DELETE", "/identities/{id}"),
+    ("POST", "/addresses"),
+    ("GET", "/addresses"),
+    ("GET", "/addresses/{id}"),
+    ("PATCH", "/addresses/{id}"),
+    ("DELETE", "/addresses/{id}"),
+    ("POST", "/proofs"),
+    ("GET", "/proofs"),
+    ("GET", "/proofs/{id}"),
+    ("PATCH", "/proofs/{id}"),
+    ("DELETE", "/proofs/{id}"),
+    ("POST", "/permanent_supporting_documents"),
+    ("GET", "/permanent_supporting_documents"),
+    ("GET", "/permanent_supporting_documents/{id}"),
+    ("PATCH", "/permanent_supporting_documents/{id}"),
+    ("DELETE", "/permanent_supporting_documents/{id}"),
+    ("POST", "/address_requirement_validations"),
+    ("POST", "/address_verifications"),
+    ("GET", "/address_verifications"),
+    ("GET", "/address_verifications/{id}"),
+    ("PATCH", "/address_verifications/{id}"),
+}
+"""Every operation of the Regulation and Address verifications tags."""
 OPERATIONS = {
     ("GET", "/balance"),
     ("GET", "/countries"),
@@ -74,6 +115,7 @@ OPERATIONS = {
     ("GET", "/voice_in_trunks/{id}"),
     ("PATCH", "/voice_in_trunks/{id}"),
     ("DELETE", "/voice_in_trunks/{id}"),
+    *REGULATION_OPERATIONS,
 }
 """What the client calls, what the sandbox adds to it, and the places endpoints."""
 
@@ -107,6 +149,16 @@ def _errors_document(spec: dict[str, Any], status: str, why: str, *operations: s
         responses.setdefault(status, {"description": why, "content": content})
 
 
+WRITES_OF_REGULATION = [
+    f"{method} {path}"
+    for method, path in sorted(REGULATION_OPERATIONS)
+    if method in ("POST", "PATCH") and path != "/encrypted_files"
+]
+"""Regulation writes: their descriptions list 422 on some creations only (POST /addresses and
+POST /permanent_supporting_documents list none, no update lists one) and 400 on none, yet they
+refuse a malformed document and a value they do not take as every other write does."""
+
+
 def _malformed_bodies_answer_400(spec: dict[str, Any]) -> None:
     """A body that is no JSON:API document of the operation's type (no `data`, `data` not an
     object, another `type`, an `id` not the URL's, `attributes` or a relationship of the wrong
@@ -121,6 +173,7 @@ def _malformed_bodies_answer_400(spec: dict[str, Any]) -> None:
         "PATCH /dids/{id}",
         "PATCH /orders/{id}",
         "PATCH /voice_in_trunks/{id}",
+        *WRITES_OF_REGULATION,
     )
 
 
@@ -158,11 +211,19 @@ def _refusals_answer_422(spec: dict[str, Any]) -> None:
         "PATCH /orders/{id}",
         "PATCH /voice_in_trunks/{id}",
         "DELETE /orders/{id}",
+        *WRITES_OF_REGULATION,
     )
+
+
+def _public_keys_are_public(spec: dict[str, Any]) -> None:
+    """GET /public_keys answers without an api-key: DIDWW's own encryption tools read the keys
+    before any account is involved; the description leaves the API's global security on it."""
+    spec["paths"]["/public_keys"]["get"]["security"] = []
 
 
 SPEC_EXCEPTIONS: list[Callable[[dict[str, Any]], None]] = [
     _ref_or_null,
+    _public_keys_are_public,
     _no_sparse_fieldsets,
     _malformed_bodies_answer_400,
     _bad_includes_answer_400,
@@ -243,7 +304,93 @@ def _furnish(api: str, sandbox: Sandbox) -> Target:
             {"type": "voice_in_trunks", "attributes": {"name": "pbx", "configuration": sip}},
         ),
     }
+    existing |= _furnish_regulation(api, sandbox, existing["dids"])
     return Target(api, existing, lambda: sandbox.state.free_numbers(berlin.id)[0].id, sku)
+
+
+def _furnish_regulation(api: str, sandbox: Sandbox, did_id: str) -> dict[str, str]:
+    """Gives the fuzz account a staged file, an identity with an address, a proof, a permanent
+    document and an address verification."""
+    catalog = sandbox.state.catalog
+    regulation = Regulation(sandbox.state)
+    germany = next(c for c in catalog.countries if c.iso == "DE").id
+    staged = [
+        regulation.stage(
+            FUZZ_KEY, Unsealed(3, "0" * 64, "application/pdf"), "application/pdf", None
+        )
+        for _ in range(3)
+    ]
+    identity = _post(
+        api,
+        "/identities",
+        {
+            "type": "identities",
+            "attributes": {
+                "identity_type": "personal",
+                "first_name": "J",
+                "last_name": "D",
+                "phone_number": "49",
+            },
+        },
+    )
+    address = _post(
+        api,
+        "/addresses",
+        {
+            "type": "addresses",
+            "attributes": {"address": "Street 1", "city_name": "Berlin", "postal_code": "10117"},
+            "relationships": {
+                "identity": {"data": {"type": "identities", "id": identity}},
+                "country": {"data": {"type": "countries", "id": germany}},
+            },
+        },
+    )
+    passport = next(p for p in catalog.proof_types if p.name == "Passport")
+    template = next(t for t in catalog.templates if t.permanent)
+    files = {"data": [{"type": "encrypted_files", "id": staged[1].id}]}
+    proof = _post(
+        api,
+        "/proofs",
+        {
+            "type": "proofs",
+            "relationships": {
+                "proof_type": {"data": {"type": "proof_types", "id": passport.id}},
+                "entity": {"data": {"type": "identities", "id": identity}},
+                "files": files,
+            },
+        },
+    )
+    document = _post(
+        api,
+        "/permanent_supporting_documents",
+        {
+            "type": "permanent_supporting_documents",
+            "relationships": {
+                "template": {"data": {"type": "supporting_document_templates", "id": template.id}},
+                "identity": {"data": {"type": "identities", "id": identity}},
+                "files": {"data": [{"type": "encrypted_files", "id": staged[2].id}]},
+            },
+        },
+    )
+    verification = AddressVerification(
+        id=str(uuid.uuid4()),
+        api_key=FUZZ_KEY,
+        reference="AV-100000",
+        address_id=address,
+        did_ids=[did_id],
+        created_at=sandbox.state.clock.now(),
+    )
+    regulation.records.verifications[verification.id] = verification
+    return {
+        "encrypted_files": staged[0].id,
+        "proof_types": passport.id,
+        "supporting_document_templates": template.id,
+        "identities": identity,
+        "addresses": address,
+        "proofs": proof,
+        "permanent_supporting_documents": document,
+        "address_verifications": verification.id,
+    }
 
 
 @pytest.fixture

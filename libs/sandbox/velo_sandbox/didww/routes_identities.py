@@ -133,7 +133,7 @@ ADDRESS_SORTS: dict[str, Getter] = {
 }
 
 
-def _checked_identity(attributes: dict[str, Any], rules: dict[str, Rule]) -> None:
+def _checked(attributes: dict[str, Any], rules: dict[str, Rule]) -> None:
     check(attributes, rules)
     for name in ("first_name", "last_name", "phone_number", "address", "city_name", "postal_code"):
         if name in attributes and not attributes[name].strip():
@@ -142,7 +142,7 @@ def _checked_identity(attributes: dict[str, Any], rules: dict[str, Rule]) -> Non
         raise invalid("phone_number", "must contain digits only")
     if attributes.get("birth_date") is not None:
         try:
-            date.fromisoformat(attributes["birth_date"])
+            attributes["birth_date"] = date.fromisoformat(attributes["birth_date"]).isoformat()
         except ValueError:
             raise invalid("birth_date", "is not a date (YYYY-MM-DD)") from None
 
@@ -160,7 +160,7 @@ async def create_identity(request: Request) -> Response:
         request, "identities", relationships=("country", "birth_country")
     )
     attributes = document.attributes
-    _checked_identity(attributes, NEW_IDENTITY_RULES)
+    _checked(attributes, NEW_IDENTITY_RULES)
     _required(attributes, ("identity_type", "first_name", "last_name", "phone_number"))
     if attributes["identity_type"] == "business" and not attributes.get("company_name"):
         raise invalid("company_name", "can't be blank")
@@ -206,7 +206,7 @@ async def update_identity(request: Request) -> Response:
     document = await read_document(
         request, "identities", id_=identity.id, relationships=("country", "birth_country")
     )
-    _checked_identity(document.attributes, IDENTITY_RULES)
+    _checked(document.attributes, IDENTITY_RULES)
     regulation = Regulation(sandbox.state)
     for name, value in document.attributes.items():
         setattr(identity, name, value)
@@ -229,7 +229,7 @@ async def create_address(request: Request) -> Response:
     """Adds an address to one of the caller's identities."""
     sandbox, api_key = caller(request)
     document = await read_document(request, "addresses", relationships=("identity", "country"))
-    _checked_identity(document.attributes, ADDRESS_RULES)
+    _checked(document.attributes, ADDRESS_RULES)
     _required(document.attributes, ("address", "city_name", "postal_code"))
     regulation = Regulation(sandbox.state)
     identity = linked(
@@ -283,7 +283,7 @@ async def update_address(request: Request) -> Response:
     """Changes an address; its identity and country never change."""
     sandbox, address = _address(request)
     document = await read_document(request, "addresses", id_=address.id)
-    _checked_identity(document.attributes, ADDRESS_RULES)
+    _checked(document.attributes, ADDRESS_RULES)
     for name, value in document.attributes.items():
         setattr(address, name, value)
     regulation = Regulation(sandbox.state)
