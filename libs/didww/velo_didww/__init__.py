@@ -50,7 +50,13 @@ from velo_didww.regulation import (
 )
 from velo_didww.requests import DidOrderItem, SipConfiguration
 from velo_didww.schedule import DEFAULT_RATE, Priority, Schedule
-from velo_didww.signature import SIGNATURE_HEADER, sign_callback, verify_callback
+from velo_didww.signature import (
+    SIGNATURE_HEADER,
+    CallbackNotice,
+    read_callback,
+    sign_callback,
+    verify_callback,
+)
 from velo_didww.transport import RetryPolicy
 
 __all__ = [
@@ -66,6 +72,7 @@ __all__ = [
     "BadRequest",
     "Balance",
     "Budget",
+    "CallbackNotice",
     "City",
     "Country",
     "Did",
@@ -107,6 +114,7 @@ __all__ = [
     "fingerprint",
     "key_id",
     "local_budget",
+    "read_callback",
     "sign_callback",
     "verify_callback",
 ]

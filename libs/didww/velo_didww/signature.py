@@ -1,10 +1,17 @@
-"""DIDWW order callback signatures: HMAC-SHA1 over the normalized URL and the sorted payload."""
+"""DIDWW callback signatures: HMAC-SHA1 keyed with the account's callback secret over the
+normalized URL and the sorted payload.
+
+Every callback is signed alike — orders, exports, address verifications: the payload is
+`id=<resource id>&type=<orders|address_verifications|...>&status=<new status>` (form-encoded for
+POST, a query for GET), e.g. `type=address_verifications&status=approved|rejected`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 SIGNATURE_HEADER = "X-DIDWW-Signature"
@@ -30,3 +37,21 @@ def sign_callback(secret: str, url: str, payload: Mapping[str, str]) -> str:
 def verify_callback(secret: str, url: str, payload: Mapping[str, str], signature: str) -> bool:
     """Tells whether signature is DIDWW's signature of payload delivered to url."""
     return hmac.compare_digest(sign_callback(secret, url, payload), signature.strip().lower())
+
+
+@dataclass(frozen=True)
+class CallbackNotice:
+    """What a callback says: which resource (`orders`, `address_verifications`, ...) changed
+    to which status; read it again (GET) for the rest, e.g. a rejection's reasons."""
+
+    id: str
+    type: str
+    status: str
+
+
+def read_callback(payload: Mapping[str, str]) -> CallbackNotice:
+    """Returns what a (verified) callback payload says; ValueError if it lacks a member."""
+    missing = [k for k in ("id", "type", "status") if not payload.get(k)]
+    if missing:
+        raise ValueError(f"DIDWW callback without {', '.join(missing)}")
+    return CallbackNotice(payload["id"], payload["type"], payload["status"])
