@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from velo_didww import DidwwClient, NotFound, RequirementNotMet, ValidationFailed
+from velo_sandbox.didww.cli import config_from, parse
 from velo_sandbox.didww.runtime import Sandbox
 
 from .conftest import Waiter
@@ -137,7 +138,7 @@ async def test_a_rejection_shows_reasons_and_corrected_documents_are_approved(
 
 
 async def test_only_dids_awaiting_registration_without_a_pending_review_are_taken(
-    acme: DidwwClient, sandbox: Sandbox, http: httpx.AsyncClient, berlin_number
+    acme: DidwwClient, sandbox: Sandbox
 ) -> None:
     did = await awaiting_did(acme, sandbox)
     filed = await applicant(acme, sandbox)
@@ -224,3 +225,45 @@ async def test_another_account_sees_none_of_it(
         await globex.create_proof(
             "identity", filed.identity.id, proof_type(sandbox, "Passport"), ["x"]
         )
+
+
+async def test_an_admin_reviews_only_pending_verifications_and_names_reasons(
+    acme: DidwwClient, sandbox: Sandbox, http: httpx.AsyncClient
+) -> None:
+    did = await awaiting_did(acme, sandbox)
+    filed = await applicant(acme, sandbox)
+    verification = await acme.create_address_verification(filed.address.id, [did.id])
+    listed = (await http.get("/_admin/address_verifications?status=pending")).json()
+    assert [(v["id"], v["numbers"]) for v in listed] == [(verification.id, [did.number])]
+    path = f"/_admin/address_verifications/{verification.id}"
+    assert (await http.post(f"{path}/reject", json={"reject_reasons": []})).status_code == 400
+    assert (await http.post(f"{path}/approve")).status_code == 200
+    assert (await http.post(f"{path}/approve")).status_code == 409
+    assert (await http.post(f"/_admin/address_verifications/{did.id}/approve")).status_code == 404
+
+
+async def test_automatic_review_is_switched_at_run_time_and_by_the_command_line(
+    http: httpx.AsyncClient,
+) -> None:
+    assert (await http.get("/_admin/address_verifications/auto_review")).json() == {"delay": None}
+    switched = await http.put("/_admin/address_verifications/auto_review", json={"delay": 2})
+    assert switched.json() == {"delay": 2.0}
+    refused = await http.put("/_admin/address_verifications/auto_review", json={"delay": "soon"})
+    assert refused.status_code == 400
+    assert config_from(parse(["--review-delay", "1.5"])).review_delay == 1.5
+    assert config_from(parse([])).review_delay is None
+
+
+async def test_a_proof_must_prove_what_it_is_filed_for(acme: DidwwClient, sandbox: Sandbox) -> None:
+    filed = await applicant(acme, sandbox)
+    scan = await acme.upload_encrypted_file(PDF)
+    with pytest.raises(ValidationFailed) as refused:
+        await acme.create_proof(
+            "identity", filed.identity.id, proof_type(sandbox, "Utility bill"), [scan.id]
+        )
+    assert refused.value.detail == "proof_type - does not prove a personal identity"
+    with pytest.raises(ValidationFailed) as unstaged:
+        await acme.create_proof(
+            "address", filed.address.id, proof_type(sandbox, "Utility bill"), ["no-such-file"]
+        )
+    assert unstaged.value.pointer == "/data/relationships/files"

@@ -45,8 +45,11 @@ async def upload(request: Request) -> Response:
     """Takes one encrypted document; answers `application/json`, as DIDWW does."""
     sandbox, api_key = caller(request)
     form = await _form(request)
-    fingerprint, file, description = _fields(form)
-    body = await file.read()
+    try:
+        fingerprint, file, description = _fields(form)
+        body = await file.read()
+    finally:
+        await form.close()
     if len(body) > MAX_UPLOAD:
         raise invalid("file", f"is too large (at most {MAX_UPLOAD // 1024 // 1024} MB)", ATTRIBUTES)
     regulation = Regulation(sandbox.state)

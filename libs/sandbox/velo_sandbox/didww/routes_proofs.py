@@ -41,7 +41,13 @@ DOCUMENT_SORTS: dict[str, Getter] = {
     "created_at": lambda d: d.created_at,
     "external_reference_id": lambda d: d.external_reference_id,
 }
-PROVES = {"Personal": "personal", "Business": "business"}
+
+
+def _proves(entity: Identity | Address) -> str:
+    """Returns the `entity_type` of the proof types that prove entity."""
+    if isinstance(entity, Address):
+        return "Address"
+    return "Business" if entity.identity_type == "business" else "Personal"
 
 
 def _catalog_item(sandbox: Sandbox, request: Request, kind: type, name: str) -> Any:
@@ -120,13 +126,11 @@ async def create_proof(request: Request) -> Response:
     regulation = Regulation(sandbox.state)
     kind = _proof_type(regulation, document)
     entity = _proved(regulation, api_key, document)
-    proves = "Address" if isinstance(entity, Address) else kind.entity_type
-    if isinstance(entity, Identity) and PROVES.get(kind.entity_type) != entity.identity_type:
-        raise invalid(
-            "proof_type", f"does not prove a {entity.identity_type} identity", RELATIONSHIPS
+    if kind.entity_type != _proves(entity):
+        what = (
+            f"a {entity.identity_type} identity" if isinstance(entity, Identity) else "an address"
         )
-    if isinstance(entity, Address) and kind.entity_type != proves:
-        raise invalid("proof_type", "does not prove an address", RELATIONSHIPS)
+        raise invalid("proof_type", f"does not prove {what}", RELATIONSHIPS)
     files = regulation.take_files(
         api_key, document.targets("files", "encrypted_files") or [], "files"
     )
