@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from velo_sandbox.didww import (
+    routes_addresses,
     routes_coverage,
     routes_dids,
+    routes_documents,
     routes_files,
     routes_identities,
     routes_orders,
@@ -87,7 +89,9 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         *routes_trunks.ROUTES,
         *routes_files.ROUTES,
         *routes_identities.ROUTES,
+        *routes_addresses.ROUTES,
         *routes_proofs.ROUTES,
+        *routes_documents.ROUTES,
         *routes_verifications.ROUTES,
         resource("/v3/{path:path}", fallback=_unknown),
         *didww_admin_routes(),

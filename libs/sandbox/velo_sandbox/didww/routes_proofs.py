@@ -1,5 +1,4 @@
-"""`/v3` documents of regulation: proof types, templates, proofs, permanent supporting documents,
-and the dry run `address_requirement_validations`."""
+"""`/v3` proof types, supporting document templates, and proofs of identities and addresses."""
 
 from __future__ import annotations
 
@@ -10,16 +9,11 @@ from starlette.responses import Response
 
 from velo_sandbox.didww import catalog as cat
 from velo_sandbox.didww.bodies import RELATIONSHIPS, Document, read_document
-from velo_sandbox.didww.documents import API_VERSION, Composer
+from velo_sandbox.didww.documents import Composer
 from velo_sandbox.didww.errors import invalid, not_found
 from velo_sandbox.didww.filters import Getter, apply_filters, apply_sort, equals, text_filters
 from velo_sandbox.didww.regulation import Regulation, linked, owned
-from velo_sandbox.didww.regulation_records import Address, Identity, PermanentDocument, Proof
-from velo_sandbox.didww.requirement_check import (
-    address_shortfalls,
-    identity_shortfalls,
-    refuse_if_short,
-)
+from velo_sandbox.didww.regulation_records import Address, Identity, Proof
 from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import Sandbox, caller, jsonapi
 from velo_sandbox.didww.state import new_id
@@ -27,7 +21,6 @@ from velo_sandbox.didww.validation import Rule, check
 
 REFERENCE = {"external_reference_id": Rule("string")}
 PROOF_INCLUDES = ("proof_type", "entity")
-DOCUMENT_INCLUDES = ("template", "identity")
 RECORD_FILTERS: dict[str, Getter] = {
     "id": lambda r: r.id,
     "external_reference_id": lambda r: r.external_reference_id,
@@ -36,10 +29,6 @@ PROOF_SORTS: dict[str, Getter] = {
     "created_at": lambda p: p.created_at,
     "expires_at": lambda p: p.expires_at,
     "external_reference_id": lambda p: p.external_reference_id,
-}
-DOCUMENT_SORTS: dict[str, Getter] = {
-    "created_at": lambda d: d.created_at,
-    "external_reference_id": lambda d: d.external_reference_id,
 }
 
 
@@ -185,147 +174,6 @@ async def delete_proof(request: Request) -> Response:
     return jsonapi(None)
 
 
-def _permanent_template(regulation: Regulation, document: Document) -> cat.Template:
-    ident = document.target("template", "supporting_document_templates")
-    found = regulation.state.catalog.by_id.get(ident or "")
-    if not isinstance(found, cat.Template):
-        raise invalid(
-            "template", "can't be blank" if ident is None else "is invalid", RELATIONSHIPS
-        )
-    if not found.permanent:
-        raise invalid(
-            "template", "is a one-time document: send it with the verification", RELATIONSHIPS
-        )
-    return found
-
-
-async def create_document(request: Request) -> Response:
-    """Puts a completed permanent template on file against an identity."""
-    sandbox, api_key = caller(request)
-    document = await read_document(
-        request,
-        "permanent_supporting_documents",
-        relationships=("template", "identity"),
-        many=("files",),
-    )
-    check(document.attributes, REFERENCE)
-    regulation = Regulation(sandbox.state)
-    form = _permanent_template(regulation, document)
-    identity = linked(
-        regulation.records.identities,
-        api_key,
-        document.target("identity", "identities"),
-        "identity",
-    )
-    files = regulation.take_files(
-        api_key, document.targets("files", "encrypted_files") or [], "files"
-    )
-    doc = PermanentDocument(
-        id=new_id(),
-        api_key=api_key,
-        template_id=form.id,
-        identity_id=identity.id,
-        file_ids=files,
-        created_at=sandbox.state.clock.now(),
-        external_reference_id=document.attributes.get("external_reference_id"),
-    )
-    regulation.records.documents[doc.id] = doc
-    return jsonapi(Composer(request, sandbox.state, DOCUMENT_INCLUDES).single(doc), 201)
-
-
-async def list_documents(request: Request) -> Response:
-    """Lists the caller's permanent documents."""
-    sandbox, api_key = caller(request)
-    mine = [d for d in sandbox.state.records.regulation.documents.values() if d.api_key == api_key]
-    found = apply_sort(request, apply_filters(request, mine, RECORD_FILTERS), DOCUMENT_SORTS)
-    return jsonapi(Composer(request, sandbox.state, DOCUMENT_INCLUDES).collection(found))
-
-
-def _document(request: Request) -> tuple[Sandbox, str, PermanentDocument]:
-    sandbox, api_key = caller(request)
-    items = sandbox.state.records.regulation.documents
-    ident = request.path_params["id"]
-    return sandbox, api_key, owned(items, api_key, ident, "permanent_supporting_documents")
-
-
-async def get_document(request: Request) -> Response:
-    """Reads one permanent document."""
-    sandbox, _, doc = _document(request)
-    return jsonapi(Composer(request, sandbox.state, DOCUMENT_INCLUDES).single(doc))
-
-
-async def update_document(request: Request) -> Response:
-    """Changes the reference, or replaces the document with a new template, identity or files."""
-    sandbox, api_key, doc = _document(request)
-    document = await read_document(
-        request,
-        "permanent_supporting_documents",
-        id_=doc.id,
-        relationships=("template", "identity"),
-        many=("files",),
-    )
-    check(document.attributes, REFERENCE)
-    regulation = Regulation(sandbox.state)
-    if "template" in document.relationships:
-        doc.template_id = _permanent_template(regulation, document).id
-    if "identity" in document.relationships:
-        target = document.target("identity", "identities")
-        doc.identity_id = linked(regulation.records.identities, api_key, target, "identity").id
-    if "files" in document.collections:
-        doc.file_ids = regulation.take_files(
-            api_key, document.targets("files", "encrypted_files") or [], "files"
-        )
-    if "external_reference_id" in document.attributes:
-        doc.external_reference_id = document.attributes["external_reference_id"]
-    return jsonapi(Composer(request, sandbox.state, DOCUMENT_INCLUDES).single(doc))
-
-
-async def delete_document(request: Request) -> Response:
-    """Deletes a permanent document."""
-    sandbox, _, doc = _document(request)
-    del sandbox.state.records.regulation.documents[doc.id]
-    return jsonapi(None)
-
-
-async def validate(request: Request) -> Response:
-    """Dry run: 201 when the identity and/or address satisfy the requirement, else a 422 naming
-    every shortfall. Nothing is stored."""
-    sandbox, api_key = caller(request)
-    document = await read_document(
-        request,
-        "address_requirement_validations",
-        relationships=("address_requirement", "identity", "address"),
-    )
-    check(document.attributes, {})
-    regulation = Regulation(sandbox.state)
-    ident = document.target("address_requirement", "address_requirements")
-    requirement = sandbox.state.catalog.by_id.get(ident or "")
-    if not isinstance(requirement, cat.Requirement):
-        message = "can't be blank" if ident is None else "is invalid"
-        raise invalid("address_requirement", message, RELATIONSHIPS)
-    identity_id = document.target("identity", "identities")
-    address_id = document.target("address", "addresses")
-    if identity_id is None and address_id is None:
-        raise invalid("identity", "can't be blank when address is blank", RELATIONSHIPS)
-    records = regulation.records
-    identity = linked(records.identities, api_key, identity_id, "identity") if identity_id else None
-    address = linked(records.addresses, api_key, address_id, "address") if address_id else None
-    if identity and address and address.identity_id != identity.id:
-        raise invalid("address", "does not belong to the identity", RELATIONSHIPS)
-    shortfalls = []
-    if identity is not None:
-        proofs, docs = regulation.proofs_of(identity.id), regulation.documents_of(identity.id)
-        shortfalls += identity_shortfalls(
-            requirement, identity, proofs, docs, f"{RELATIONSHIPS}/identity"
-        )
-    if address is not None:
-        proofs = regulation.proofs_of(address.id)
-        shortfalls += address_shortfalls(requirement, address, proofs, f"{RELATIONSHIPS}/address")
-    refuse_if_short(shortfalls)
-    doc = {"data": {"id": new_id(), "type": "address_requirement_validations"}}
-    return jsonapi({**doc, "meta": {"api_version": API_VERSION}}, 201)
-
-
 ROUTES = [
     resource("/v3/proof_types", GET=proof_types),
     resource("/v3/proof_types/{id}", GET=proof_type),
@@ -333,12 +181,4 @@ ROUTES = [
     resource("/v3/supporting_document_templates/{id}", GET=template),
     resource("/v3/proofs", GET=list_proofs, POST=create_proof),
     resource("/v3/proofs/{id}", GET=get_proof, PATCH=update_proof, DELETE=delete_proof),
-    resource("/v3/permanent_supporting_documents", GET=list_documents, POST=create_document),
-    resource(
-        "/v3/permanent_supporting_documents/{id}",
-        GET=get_document,
-        PATCH=update_document,
-        DELETE=delete_document,
-    ),
-    resource("/v3/address_requirement_validations", POST=validate),
 ]

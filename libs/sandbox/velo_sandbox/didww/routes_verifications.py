@@ -1,19 +1,27 @@
-"""`/v3/address_verifications`: submitting an address for DIDs awaiting registration, and
-reading DIDWW's answer (`pending`, then `approved` or `rejected`)."""
+"""`/v3/address_requirement_validations` (the dry run) and `/v3/address_verifications`:
+submitting an address for DIDs awaiting registration, and reading DIDWW's answer (`pending`,
+then `approved` or `rejected`)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from velo_sandbox.didww.bodies import read_document
-from velo_sandbox.didww.documents import Composer
-from velo_sandbox.didww.errors import not_found
+from velo_sandbox.didww import catalog as cat
+from velo_sandbox.didww.bodies import RELATIONSHIPS, read_document
+from velo_sandbox.didww.documents import API_VERSION, Composer
+from velo_sandbox.didww.errors import invalid, not_found
 from velo_sandbox.didww.filters import Custom, Getter, apply_filters, apply_sort, values
-from velo_sandbox.didww.regulation import Regulation
+from velo_sandbox.didww.regulation import Regulation, linked
 from velo_sandbox.didww.regulation_records import AddressVerification
+from velo_sandbox.didww.requirement_check import (
+    address_shortfalls,
+    identity_shortfalls,
+    refuse_if_short,
+)
 from velo_sandbox.didww.routing import resource
 from velo_sandbox.didww.runtime import Sandbox, caller, jsonapi
+from velo_sandbox.didww.state import new_id
 from velo_sandbox.didww.validation import Rule, check
 from velo_sandbox.didww.verifications import submit
 
@@ -89,7 +97,47 @@ async def update_verification(request: Request) -> Response:
     return jsonapi(Composer(request, sandbox.state, INCLUDES).single(verification))
 
 
+async def validate(request: Request) -> Response:
+    """Dry run: 201 when the identity and/or address satisfy the requirement, else a 422 naming
+    every shortfall. Nothing is stored."""
+    sandbox, api_key = caller(request)
+    document = await read_document(
+        request,
+        "address_requirement_validations",
+        relationships=("address_requirement", "identity", "address"),
+    )
+    check(document.attributes, {})
+    regulation = Regulation(sandbox.state)
+    ident = document.target("address_requirement", "address_requirements")
+    requirement = sandbox.state.catalog.by_id.get(ident or "")
+    if not isinstance(requirement, cat.Requirement):
+        message = "can't be blank" if ident is None else "is invalid"
+        raise invalid("address_requirement", message, RELATIONSHIPS)
+    identity_id = document.target("identity", "identities")
+    address_id = document.target("address", "addresses")
+    if identity_id is None and address_id is None:
+        raise invalid("identity", "can't be blank when address is blank", RELATIONSHIPS)
+    records = regulation.records
+    identity = linked(records.identities, api_key, identity_id, "identity") if identity_id else None
+    address = linked(records.addresses, api_key, address_id, "address") if address_id else None
+    if identity and address and address.identity_id != identity.id:
+        raise invalid("address", "does not belong to the identity", RELATIONSHIPS)
+    shortfalls = []
+    if identity is not None:
+        proofs, docs = regulation.proofs_of(identity.id), regulation.documents_of(identity.id)
+        shortfalls += identity_shortfalls(
+            requirement, identity, proofs, docs, f"{RELATIONSHIPS}/identity"
+        )
+    if address is not None:
+        proofs = regulation.proofs_of(address.id)
+        shortfalls += address_shortfalls(requirement, address, proofs, f"{RELATIONSHIPS}/address")
+    refuse_if_short(shortfalls)
+    doc = {"data": {"id": new_id(), "type": "address_requirement_validations"}}
+    return jsonapi({**doc, "meta": {"api_version": API_VERSION}}, 201)
+
+
 ROUTES = [
+    resource("/v3/address_requirement_validations", POST=validate),
     resource("/v3/address_verifications", GET=list_verifications, POST=create_verification),
     resource("/v3/address_verifications/{id}", GET=get_verification, PATCH=update_verification),
 ]
