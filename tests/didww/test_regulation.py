@@ -108,6 +108,7 @@ async def test_a_verification_is_pending_then_approved_and_the_did_carries_traff
     assert (await acme.get_address_verification(verification.id)).status == "approved"
     now = await acme.get_did(did.id)
     assert not now.awaiting_registration and not now.blocked
+    assert now.address_verification_id == verification.id
     assert (await acme.get_identity(filed.identity.id)).verified
 
 

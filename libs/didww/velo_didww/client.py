@@ -44,7 +44,7 @@ DID_GROUP_INCLUDES = (
     "address_requirement",
 )
 AVAILABLE_DID_INCLUDES = ("nanpa_prefix", *(f"did_group.{name}" for name in DID_GROUP_INCLUDES))
-DID_INCLUDES = ("did_group", "order", "voice_in_trunk")
+DID_INCLUDES = ("did_group", "order", "voice_in_trunk", "address_verification")
 
 
 class DidwwClient(RegulationCalls):

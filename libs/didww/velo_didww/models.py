@@ -243,6 +243,9 @@ class Did(DidwwModel):
     order_id: str | None = None
     voice_in_trunk_id: str | None = None
     voice_in_trunk_group_id: str | None = None
+    address_verification_id: str | None = Field(
+        default=None, description="The latest address verification submitted for it."
+    )
 
 
 class TrunkConfiguration(DidwwModel):
