@@ -6,6 +6,10 @@ added (message ids are fixed, so a re-publish after a crash is deduplicated down
 removes those it published in one write under the revision rule. It runs right after a write
 and, as a safety net, over every document with `pending_events > 0` (index that field). Two
 relays at once only publish an event twice, never lose or reorder the first publication of each.
+
+With tracing on, each event keeps the trace context it was added in and is published inside it
+(a relay after a crash still joins the trace), and a document keeps the context of its first
+events as `trace`, for work that continues it later (`velo_runtime.tracing.continued`).
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from velo_contracts import Event
 from velo_contracts.topics import Topic
+from velo_runtime import tracing
 from velo_runtime.documents import Decide, Document, Documents, MongoDocuments, change
 from velo_runtime.logs import get_logger
 from velo_runtime.mongo import IndexSpec
 
 OUTBOX = "outbox"
 PENDING = "pending_events"
+TRACE = "trace"
 log = get_logger(__name__)
 
 
@@ -36,15 +42,22 @@ def with_events(document: Document, events: Iterable[Event]) -> Document:
     """Returns the document with events appended to its outbox, in order."""
     outbox = dict(document.get(OUTBOX) or {})
     base = time.time_ns()
+    context = tracing.carrier()
     for i, event in enumerate(events):
-        outbox[event.message_id] = {"seq": base + i, "event": event.model_dump(mode="json")}
-    return document | {OUTBOX: outbox, PENDING: len(outbox)}
+        entry = {"seq": base + i, "event": event.model_dump(mode="json")}
+        outbox[event.message_id] = entry | ({TRACE: context} if context else {})
+    traced = {TRACE: context} if context and not document.get(TRACE) else {}
+    return document | {OUTBOX: outbox, PENDING: len(outbox)} | traced
 
 
-def pending(document: Document) -> list[tuple[str, dict[str, object]]]:
-    """Returns a document's waiting events (message id, data), oldest first."""
+Waiting = tuple[str, dict[str, object], dict[str, str] | None]
+"""An event waiting in an outbox: message id, data, and the trace context it was added in."""
+
+
+def pending(document: Document) -> list[Waiting]:
+    """Returns a document's waiting events, oldest first."""
     entries = sorted((document.get(OUTBOX) or {}).items(), key=lambda kv: kv[1]["seq"])
-    return [(message_id, entry["event"]) for message_id, entry in entries]
+    return [(message_id, entry["event"], entry.get(TRACE)) for message_id, entry in entries]
 
 
 def _without(*message_ids: str) -> Decide:
@@ -110,12 +123,13 @@ class OutboxRelay:
         """Publishes and removes the waiting events of a document just read or written."""
         await self._send(document["_id"], pending(document))
 
-    async def _send(self, doc_id: str, events: Sequence[tuple[str, dict[str, object]]]) -> None:
+    async def _send(self, doc_id: str, events: Sequence[Waiting]) -> None:
         sent: list[str] = []
         try:
-            for message_id, data in events:
+            for message_id, data, context in events:
                 event = self.topic.parse(data)
-                await self.publisher.publish(event, self.topic)
+                with tracing.within(context):
+                    await self.publisher.publish(event, self.topic)
                 sent.append(message_id)
                 log.debug("event_relayed", type=event.type, message_id=message_id)
         finally:

@@ -20,16 +20,20 @@ from fastapi import FastAPI, Response
 from faststream.kafka import KafkaBroker, KafkaRouter
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import ALL_TOPICS
-from velo_runtime import apidocs
+from velo_runtime import apidocs, tracing
 from velo_runtime.background import being_cancelled
 from velo_runtime.dlq import Backoff
+from velo_runtime.httpmetrics import HttpMetrics, HttpMetricsMiddleware
 from velo_runtime.kafka import Publisher, make_broker
+from velo_runtime.lag import ConsumerLag, DlqDepth, Offsets, subscriptions
 from velo_runtime.logs import configure_logging, get_logger
 from velo_runtime.metrics import ServiceMetrics
 from velo_runtime.mongo import Document, IndexSpec, create_mongo_client, ensure_indexes, ping
+from velo_runtime.probes import OutboxBacklog, Probes
 from velo_runtime.queryplan import QueryAudit
 from velo_runtime.settings import ServiceSettings
 from velo_runtime.topics import ensure_topics
@@ -49,6 +53,8 @@ class Service:
     broker: KafkaBroker
     publisher: Publisher
     http: FastAPI
+    probes: Probes
+    offsets: Offsets
     mongo: AsyncMongoClient[Document] | None = None
     indexes: list[IndexSpec] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
@@ -56,6 +62,7 @@ class Service:
     started: bool = False
     waiting_for: str | None = None
     _starting: asyncio.Task[None] | None = None
+    _outboxes: OutboxBacklog | None = None
 
     @property
     def db(self) -> AsyncDatabase[Document]:
@@ -69,12 +76,24 @@ class Service:
         for router in routers:
             self.broker.include_router(router)
 
+    def watch_outboxes(self, *collections: AsyncCollection[Document]) -> None:
+        """Exports the backlog of the outboxes kept in these collections (before start)."""
+        if self._outboxes is None:
+            self._outboxes = OutboxBacklog(self.metrics)
+        for collection in collections:
+            self.probes.add(f"outbox:{collection.name}", self._outboxes.probe(collection))
+
+    def watch_dlqs(self) -> None:
+        """Exports the depth of every dead-letter topic (the one service that reports them)."""
+        self.probes.add("dlq-depth", DlqDepth(self.offsets, self.metrics).measure)
+
     async def start(self, retry: Backoff = START_RETRY) -> None:
         """Creates indexes, ensures topics, starts the broker, runs the start hooks.
 
         Each step is retried (waiting per `retry`) until its dependency answers; `waiting_for`
         names the one it is waiting for meanwhile.
         """
+        self._count_failures_from_zero()
         steps: list[tuple[str, str, Hook]] = []
         if self.mongo is not None:
             steps.append(("mongodb", "indexes", lambda: ensure_indexes(self.db, self.indexes)))
@@ -89,6 +108,14 @@ class Service:
             await hook()
         self.started = True
         log.info("service_started", port=self.settings.http_port)
+
+    def _count_failures_from_zero(self) -> None:
+        """Exports the retry and dead-letter counters of every consumed topic at 0 from the
+        start, so a rate or an increase over them has a series before the first failure."""
+        for subscription in subscriptions(self.broker):
+            for topic in subscription.topics:
+                self.metrics.retries.labels(topic)
+                self.metrics.dead_lettered.labels(topic)
 
     def start_in_background(self) -> None:
         """Starts (as `start`) in a task, so HTTP answers — health, readiness — meanwhile."""
@@ -183,16 +210,23 @@ def build_service(
     http = FastAPI(
         title=title or f"velo {settings.service_name}", version="1", docs_url=None, redoc_url=None
     )
+    http.add_middleware(HttpMetricsMiddleware, metrics=HttpMetrics(metrics))
     apidocs.install(http)
+    offsets = Offsets(settings.kafka_bootstrap)
     service = Service(
         settings=settings,
         metrics=metrics,
         broker=broker,
         publisher=Publisher(broker, settings.service_name, metrics),
         http=http,
+        probes=Probes(settings.probe_interval_seconds),
+        offsets=offsets,
         mongo=_mongo_client(settings, indexes) if uses_mongo else None,
         indexes=list(indexes),
     )
+    service.probes.add("consumer-lag", ConsumerLag(broker, offsets, metrics).measure, offsets.close)
+    service.on_start.append(service.probes.start)
+    service.on_stop.append(service.probes.stop)
     http.router.lifespan_context = _lifespan(service)
     _add_operational_routes(service)
     return service
@@ -247,6 +281,7 @@ def run_service(service: Service) -> None:
     """Serves the service until SIGINT/SIGTERM, with logs configured from its settings."""
     settings = service.settings
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    tracing.install(service)
     config = uvicorn.Config(
         service.http,
         host=settings.http_host,

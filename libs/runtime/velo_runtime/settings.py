@@ -60,6 +60,22 @@ class ServiceSettings(BaseSettings):
         "empty serves every tenant.",
     )
 
+    otlp_endpoint: str = Field(
+        default="",
+        validation_alias=AliasChoices(
+            "VELO_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint"
+        ),
+        description="Base URL of an OTLP/HTTP collector (traces go to <it>/v1/traces); empty "
+        "turns tracing off. OTEL_EXPORTER_OTLP_ENDPOINT is read when VELO_OTLP_ENDPOINT is unset.",
+    )
+    probe_interval_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias=_shared("probe_interval_seconds"),
+        description="How often the gauges read from Kafka and MongoDB (consumer lag, DLQ depth, "
+        "outbox backlog, open requests) are refreshed.",
+    )
+
     group_prefix: str = Field(
         default="",
         description="Prefix of this instance's consumer group ids; empty means `velo.<service>`.",

@@ -47,6 +47,7 @@ def create_app(
     tasks = Background()
     service.include(_subscribers(settings, book, checker, relay, service.publisher))
     service.http.include_router(read_api(book))
+    service.watch_outboxes(book.rows)
 
     async def start_relay() -> None:
         tasks.every(settings.relay_interval_seconds, relay.relay_all)

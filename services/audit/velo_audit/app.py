@@ -8,6 +8,7 @@ from velo_audit.api import audit_api
 from velo_audit.ingest import ingest_router
 from velo_audit.settings import AuditSettings
 from velo_audit.store import INDEXES, AuditStore
+from velo_contracts import ALL_TOPICS
 from velo_runtime import Service, build_service, run_service
 
 
@@ -25,9 +26,12 @@ def create_app(settings: AuditSettings | None = None) -> Service:
         ["topic"],
         registry=service.metrics.registry,
     )
+    for topic in ALL_TOPICS:  # a series per DLQ from the start, before its first dead letter
+        dead.labels(topic.dlq)
     group = settings.group("all-topics")
     service.include(ingest_router(store, group, settings.batch_size, stored, dead))
     service.http.include_router(audit_api(store))
+    service.watch_dlqs()  # audit records every dead letter: it reports how many each DLQ holds
     return service
 
 

@@ -54,6 +54,7 @@ def create_app(
         _subscribers(settings, store, converger),
     )
     service.http.include_router(read_api(store, tenants, clients, cache))
+    service.watch_outboxes(store.routes)
     service.on_start.append(converger.start)
     service.on_stop.append(converger.stop)
     return service

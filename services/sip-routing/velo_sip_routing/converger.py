@@ -10,11 +10,11 @@ from contextlib import suppress
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ROUTING_EVENTS
 from velo_portsip import DidPool, NotFound, PortsipError, ValidationFailed
-from velo_runtime import Backoff, Publisher, get_logger
+from velo_runtime import Backoff, Publisher, get_logger, tracing
 from velo_runtime.background import being_cancelled
 from velo_runtime.claims import Claims
 from velo_runtime.documents import Document
-from velo_runtime.outbox import OutboxRelay
+from velo_runtime.outbox import TRACE, OutboxRelay
 from velo_sip_routing.directory import DirectoryCache
 from velo_sip_routing.domain import Route, SetPool, concerns, did_of
 from velo_sip_routing.outcomes import applied_event, failure_events
@@ -50,12 +50,14 @@ class Converger:
         self.backoff = Backoff(settings.apply_backoff_seconds, settings.apply_backoff_max_seconds)
         self._wake = asyncio.Event()
         self._pending: set[str] = set()
+        self._wakers: dict[str, dict[str, str]] = {}  # trace context of the change, by tenant
         self._last_sweep = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def wake(self, tenant_id: str) -> None:
         """Asks for the tenant to be converged soon."""
         self._pending.add(tenant_id)
+        self._wakers[tenant_id] = tracing.carrier()
         self._wake.set()
 
     async def start(self) -> None:
@@ -104,6 +106,14 @@ class Converger:
         docs = await self.store.of_tenant(tenant_id)
         if not docs:
             return
+        causes = [
+            self._wakers.pop(tenant_id, None),
+            *(d.get(TRACE) for d in docs if d.get("dirty")),
+        ]
+        with tracing.continued("converge tenant", *causes):  # one trace with the change
+            await self._converge_docs(tenant_id, docs)
+
+    async def _converge_docs(self, tenant_id: str, docs: list[Document]) -> None:
         try:
             tenant = await self.tenants.get(tenant_id)
         except UnknownTenant:
@@ -115,12 +125,16 @@ class Converger:
             await self._failed(docs, exc)
             return
         for doc in (d for d in docs if d.get("dirty")):
-            if (refusal := refused.get(did_of(doc["number"]))) is not None:
-                await self._refused(doc, refusal)
-                continue
-            event = applied_event(doc, tenant.portsip.default_destination)
-            if written := await self.store.applied(doc, [event]):
-                await self.outbox.relay_document(written)
+            with tracing.within(doc.get(TRACE)):  # each number's outcome in its own change's trace
+                await self._settle(doc, refused, tenant.portsip.default_destination)
+
+    async def _settle(self, doc: Document, refused: dict[str, PortsipError], default: str) -> None:
+        if (refusal := refused.get(did_of(doc["number"]))) is not None:
+            await self._refused(doc, refusal)
+            return
+        event = applied_event(doc, default)
+        if written := await self.store.applied(doc, [event]):
+            await self.outbox.relay_document(written)
 
     async def _apply(
         self, tenant: TenantConfigured, docs: list[Document]

@@ -14,9 +14,9 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import Event, Message
-from velo_runtime import IndexSpec
+from velo_runtime import IndexSpec, tracing
 from velo_runtime.documents import Document, MongoDocuments, change
-from velo_runtime.outbox import outbox_index, with_events
+from velo_runtime.outbox import TRACE, outbox_index, with_events
 from velo_sip_routing.domain import EPOCH, Route
 
 COLLECTION = "routes"
@@ -90,6 +90,7 @@ class RouteStore:
             if former_agent and former_agent not in formers:
                 formers = [*formers, former_agent]
             fields = {"tenant_id": cause.tenant_id, "number": number, "cause": _cause(cause)}
+            fields[TRACE] = tracing.carrier()  # the change's trace, continued when applied
             return (
                 doc
                 | changes
