@@ -26,7 +26,7 @@ $(TOOLS)/bin/uv:
 
 install: .venv/.synced ## create .venv from uv.lock (installs uv itself if missing)
 
-prepare: install ## fetch Kafka's and mongo-java-server's jars, compile the mongo launcher (cached in .cache/)
+prepare: install ## fetch Kafka's and mongo-java-server's jars, compile the mongo launcher, build promtool (cached in .cache/)
 	$(PY) -m velo_devinfra.cli prepare
 
 test: prepare ## the whole suite, on real Kafka + mongo-java-server started by the tests

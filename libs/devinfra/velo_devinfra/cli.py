@@ -17,6 +17,7 @@ from pathlib import Path
 from velo_devinfra.browser import ensure_chromium
 from velo_devinfra.paths import default_data_dir
 from velo_devinfra.process import ProcessFailed, stop_group
+from velo_devinfra.promtool import prepare_report as prepare_promtool
 from velo_devinfra.stack import LocalInfra, prepare
 
 
@@ -58,6 +59,7 @@ def _prepare(_: argparse.Namespace) -> int:
     jars, launcher = prepare()
     print(
         f"{ensure_chromium()}\n"
+        f"{prepare_promtool()}\n"
         f"Kafka jars: {jars}\n"
         f"mongo-java-server jars: {launcher.lib}\n"
         f"mongo launcher classes: {launcher.classes}\n"
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument("--mongo-port", type=int, default=27017)
     up.set_defaults(run=_up)
     sub.add_parser("down", help="stop what `up` started").set_defaults(run=_down)
-    prepare_help = "fetch the jars and compile the mongo launcher only"
+    prepare_help = "fetch the jars, compile the mongo launcher, build promtool only"
     sub.add_parser("prepare", help=prepare_help).set_defaults(run=_prepare)
     args = parser.parse_args(argv)
     # Connection refusals while the broker boots are expected; the wait reports real failures.
