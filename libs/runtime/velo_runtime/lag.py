@@ -134,15 +134,17 @@ class ConsumerLag:
         if not groups:
             return
         partitions = await self.offsets.partitions()
-        bounds = await self.offsets.bounds(partitions)
-        for subscription in groups:
-            committed = await self.offsets.committed(subscription.group)
-            for tp in partitions:
-                if tp not in committed and not subscription.reads(tp.topic):
-                    continue
+        committed = {s.group: await self.offsets.committed(s.group) for s in groups}
+        read = {
+            s.group: [tp for tp in partitions if tp in committed[s.group] or s.reads(tp.topic)]
+            for s in groups
+        }
+        bounds = await self.offsets.bounds({tp for tps in read.values() for tp in tps})
+        for group, tps in read.items():
+            for tp in tps:
                 start, end = bounds[tp]
-                behind = max(end - max(committed.get(tp, start), start), 0)
-                self.gauge.labels(subscription.group, tp.topic, str(tp.partition)).set(behind)
+                behind = max(end - max(committed[group].get(tp, start), start), 0)
+                self.gauge.labels(group, tp.topic, str(tp.partition)).set(behind)
 
 
 class DlqDepth:
