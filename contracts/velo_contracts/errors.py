@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
 
     # Number requests (NumberRequestRejected.reason)
     KYC_REQUIRED = "kyc_required"
+    KYC_INCOMPLETE = "kyc_incomplete"
     UNAVAILABLE = "unavailable"
     INSUFFICIENT_FUNDS = "insufficient_funds"
     ORDER_CANCELED = "order_canceled"
@@ -34,6 +35,8 @@ class ErrorCode(StrEnum):
     RELEASE_REFUSED = "release_refused"
     DRIFT_DETECTED = "drift_detected"
     STUCK = "stuck"
+    # Notices (alerts that something the admin waits for went through)
+    REGISTRATION_APPROVED = "registration_approved"
     # API (HTTP problems)
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
@@ -48,6 +51,7 @@ class ErrorCode(StrEnum):
 REJECTION_REASONS = frozenset(
     {
         ErrorCode.KYC_REQUIRED,
+        ErrorCode.KYC_INCOMPLETE,
         ErrorCode.UNAVAILABLE,
         ErrorCode.INSUFFICIENT_FUNDS,
         ErrorCode.ORDER_CANCELED,

@@ -46,7 +46,7 @@ class NumberView(BaseModel):
 
     id: str = Field(description="Row id.")
     number: str = Field(description="E.164.")
-    status: str = Field(description="provisioning, active or released.")
+    status: str = Field(description="registering, provisioning, active or released.")
     origin: str | None = Field(default=None, description="`ordered` or `imported`.")
     request_id: str | None = Field(default=None, description="The request of the current period.")
     country: str | None = None
@@ -69,6 +69,11 @@ class NumberView(BaseModel):
     )
     pending_change: Change | None = Field(
         default=None, description="The last change PortSIP has not confirmed yet, if any."
+    )
+    registration: dict[str, Any] | None = Field(
+        default=None,
+        description="A regulated number's registration at DIDWW (in-app KYC): status (awaiting, "
+        "pending, rejected, approved), verification id and reference, reasons and comment.",
     )
     created_at: datetime = Field(description="When the tenant first held the number.")
     listed_at: datetime | None = Field(default=None, description="Start of the current period.")
@@ -171,7 +176,12 @@ class RequestState(_Read):
     """Where a number request stands."""
 
     id: str
-    status: str = Field(description="requested, ordering, approved, active, rejected or failed.")
+    status: str = Field(
+        description="requested, ordering, registering, approved, active, rejected or failed."
+    )
+    registration: dict[str, Any] | None = Field(
+        default=None, description="A regulated number's registration at DIDWW, once filed."
+    )
     reason: str | None = Field(default=None, description="Error code of a rejection or failure.")
     detail: str | None = None
     number: str | None = None

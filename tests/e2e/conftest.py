@@ -16,6 +16,8 @@ from velo_devinfra.run import System
 from velo_devinfra.stack import free_port
 from velotest import free_offset
 
+from .otlp import OtlpReceiver
+
 
 @dataclass
 class RunningSystem:
@@ -60,6 +62,23 @@ class RunningSystem:
             if "query_without_index" in line
         ]
 
+    def review_registration(
+        self, number: str, verdict: str, reasons: list[str] | None = None
+    ) -> None:
+        """Approves or rejects the number's pending registration, as DIDWW's reviewers do."""
+        pending = self.sandbox(
+            "didww", "GET", "/_admin/address_verifications", params={"status": "pending"}
+        )
+        [found] = [v for v in pending if number.removeprefix("+") in v["numbers"]]
+        path = f"/_admin/address_verifications/{found['id']}/{verdict}"
+        body = {"reject_reasons": reasons, "reject_comment": "checked by the test"}
+        self.sandbox("didww", "POST", path, json=body if verdict == "reject" else None)
+
+    def auto_review(self, delay: float | None) -> None:
+        """Has the DIDWW sandbox review registrations by itself after delay seconds (None: off)."""
+        body = {"delay": delay}
+        self.sandbox("didww", "PUT", "/_admin/address_verifications/auto_review", json=body)
+
     def sandbox(self, name: str, method: str, path: str, **kwargs: Any) -> Any:
         """Calls an admin endpoint of the `didww` or `portsip` sandbox."""
         response = httpx.request(
@@ -85,12 +104,25 @@ def started(system: System, **env: str) -> Iterator[RunningSystem]:
 
 
 @pytest.fixture(scope="session")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+def otlp() -> Iterator[OtlpReceiver]:
+    """Receives the spans the running system's services export (tracing on, as with a collector)."""
+    with OtlpReceiver().running() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
+def running(
+    tmp_path_factory: pytest.TempPathFactory, otlp: OtlpReceiver
+) -> Iterator[RunningSystem]:
     """Starts everything once for the end-to-end tests and stops it after."""
     data: Path = tmp_path_factory.mktemp("system")
     system = System(data, free_port(), free_port(), free_offset())
     # Many tests write as the demo tenants; the write limit has its own test (tests/gateway).
     with started(
-        system, VELO_GATEWAY_WRITE_BURST="500", VELO_GATEWAY_WRITES_PER_MINUTE="600"
+        system,
+        VELO_GATEWAY_WRITE_BURST="500",
+        VELO_GATEWAY_WRITES_PER_MINUTE="600",
+        VELO_OTLP_ENDPOINT=otlp.url,
+        OTEL_BSP_SCHEDULE_DELAY="1000",  # spans reach the receiver within a second
     ) as running:
         yield running

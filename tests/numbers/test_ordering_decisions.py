@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from velo_contracts import Actor, ErrorCode, NumberType, RequestNumber, Role, SpecificNumber
+from velo_contracts import (
+    Actor,
+    ErrorCode,
+    KycFiling,
+    NumberType,
+    RequestNumber,
+    Role,
+    SpecificNumber,
+)
 from velo_didww import (
     AddressRequirement,
     AvailableDid,
     Country,
     DidGroup,
     DidGroupType,
+    ErrorItem,
     InsufficientFunds,
     Order,
+    RequirementNotMet,
     StockKeepingUnit,
     Unavailable,
 )
@@ -66,6 +77,8 @@ class FakeDidww:
     """Just enough of DIDWW for the steps; records what was asked of it."""
 
     def __init__(self, kyc: bool = False) -> None:
+        self.missing: list[str] = []  # what DIDWW's dry run of a requirement finds missing
+        self.validated: list[tuple[str, str | None, str | None]] = []
         self.orders: list[Order] = []
         self.lookups = 0
         self.reservations: list[str] = []
@@ -75,6 +88,17 @@ class FakeDidww:
 
     async def list_countries(self, filters: Any) -> list[Country]:
         return [US]
+
+    async def validate_address_requirement(
+        self, requirement_id: str, *, identity_id: str | None, address_id: str | None
+    ) -> None:
+        self.validated.append((requirement_id, identity_id, address_id))
+        if self.missing:
+            items = tuple(
+                ErrorItem("missing", f"{f} - is missing", "100", "422", f"/data/identity/{f}")
+                for f in self.missing
+            )
+            raise RequirementNotMet("requirement not met", 422, items)
 
     async def list_available_dids(self, filters: Any) -> list[AvailableDid]:
         return [AvailableDid(id="a1", number="12125550100", did_group=self.group)]
@@ -118,13 +142,24 @@ class FakeDidww:
         return order
 
 
-def context(didww: FakeDidww, document: dict[str, Any] | None = None) -> steps.StepContext:
+def context(
+    didww: FakeDidww,
+    document: dict[str, Any] | None = None,
+    in_app_kyc: bool = False,
+    kyc: KycFiling | None = None,
+) -> steps.StepContext:
     pick = SpecificNumber(country="US", number_type=NumberType.LOCAL, number="+12125550100")
     command = RequestNumber(
-        tenant_id="acme", actor=Actor(user_id="u1", role=Role.ADMIN), request_id="req-1", pick=pick
+        tenant_id="acme",
+        actor=Actor(user_id="u1", role=Role.ADMIN),
+        request_id="req-1",
+        pick=pick,
+        kyc=kyc,
     )
     doc = {"sku_id": "sku", "reservation_id": "res-1", "number": "+12125550100"} | (document or {})
-    return steps.StepContext(command, doc, didww, None, "http://cb", 1.0, Known())  # type: ignore[arg-type]
+    account = SimpleNamespace(in_app_kyc=in_app_kyc, allow_back_ordering=False)
+    tenant = SimpleNamespace(didww=account)
+    return steps.StepContext(command, doc, didww, tenant, "http://cb", 1.0, Known())  # type: ignore[arg-type]
 
 
 async def test_an_order_timing_out_after_didww_accepted_it_is_found_not_placed_again() -> None:
@@ -162,6 +197,43 @@ async def test_a_kyc_pick_is_refused_with_its_requirement_before_anything_is_hel
     assert refused.value.reason is ErrorCode.KYC_REQUIRED
     assert refused.value.requirement and refused.value.requirement.address_proof_qty == 1
     assert didww.reservations == [] and didww.orders == []
+
+
+FILING = KycFiling(identity_id="id-1", address_id="ad-1")
+
+
+async def test_a_kyc_pick_of_an_in_app_tenant_without_documents_says_to_file_them_here() -> None:
+    with pytest.raises(Refusal) as refused:
+        await steps.check(context(FakeDidww(kyc=True), in_app_kyc=True))
+    assert refused.value.reason is ErrorCode.KYC_REQUIRED
+    assert "VeloConnect" in refused.value.detail
+
+
+async def test_a_kyc_pick_with_documents_passes_didwws_dry_run_before_anything_is_held() -> None:
+    didww = FakeDidww(kyc=True)
+    progress = await steps.check(context(didww, in_app_kyc=True, kyc=FILING))
+    assert didww.validated == [("r", "id-1", "ad-1")] and didww.reservations == []
+    assert progress.step is Step.RESERVE
+    assert progress.fields["kyc"]["identity_id"] == "id-1"
+
+
+async def test_documents_short_of_the_requirement_refuse_the_request_naming_each_field() -> None:
+    didww = FakeDidww(kyc=True)
+    didww.missing = ["birth_date", "proofs"]
+    with pytest.raises(Refusal) as refused:
+        await steps.check(context(didww, in_app_kyc=True, kyc=FILING))
+    assert refused.value.reason is ErrorCode.KYC_INCOMPLETE
+    assert refused.value.status is Status.REJECTED
+    assert "identity.birth_date" in refused.value.detail
+    assert "identity.proofs" in refused.value.detail
+    assert didww.reservations == [] and didww.orders == []
+
+
+async def test_a_v1_tenant_is_refused_a_kyc_pick_even_with_documents() -> None:
+    didww = FakeDidww(kyc=True)
+    with pytest.raises(Refusal) as refused:
+        await steps.check(context(didww, kyc=FILING))
+    assert refused.value.reason is ErrorCode.KYC_REQUIRED and didww.validated == []
 
 
 async def test_a_clean_pick_is_reserved_next_with_its_live_price() -> None:

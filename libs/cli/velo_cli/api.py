@@ -76,6 +76,11 @@ class Api:
         content = response.json() if response.content else None
         return Reply(content, response.headers.get("Location"))
 
+    def upload(self, path: str, data: dict[str, str], files: dict[str, Any]) -> Reply:
+        """POST a multipart form (a document); return its JSON body."""
+        response = self._call("POST", path, data=data, files=files)
+        return Reply(response.json() if response.content else None, None)
+
     def stream(self, path: str, sink: Callable[[str], None], **params: Any) -> None:
         """GET path and hand its body to sink piece by piece, as it arrives."""
         with self._streaming("GET", path, params=_clean(params)) as response:

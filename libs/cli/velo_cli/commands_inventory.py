@@ -138,6 +138,12 @@ def request(
         str | None,
         typer.Option(help="Send again with the same key: the same request, never a second order."),
     ] = None,
+    identity: Annotated[
+        str | None, typer.Option(help="In-app KYC: the identity to register the number to.")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="In-app KYC: that identity's address.")
+    ] = None,
     wait: Wait = True,
     timeout: Annotated[
         float, typer.Option(min=0, help="Seconds to follow the request; exit code 3 after.")
@@ -157,6 +163,8 @@ def request(
     if max_monthly_total:
         misused("--max-monthly-total guards a bulk: give it with --count or several --number")
     body = _pick(country, type, numbers[0] if numbers else None, offer, area)
+    if identity or address:
+        body |= {"identity_id": identity, "address_id": address}
     api = gateway()
     accepted = api.write("POST", "/v1/number-requests", body, headers)
     request_id = accepted.body["id"]

@@ -10,7 +10,7 @@ from typing import Annotated
 import jwt
 import typer
 
-from velo_cli import commands_audit, commands_inventory, commands_numbers
+from velo_cli import commands_audit, commands_inventory, commands_kyc, commands_numbers
 from velo_cli.common import UNUSABLE, Json, Seam, current, handled
 from velo_cli.render import dump, fail
 from velo_contracts import tokens
@@ -29,6 +29,7 @@ app = typer.Typer(help=HELP, no_args_is_help=True)
 dev = typer.Typer(help="Development helpers for the sandbox setup of `make run`.")
 app.add_typer(dev, name="dev")
 app.add_typer(commands_audit.alerts, name="alerts")
+app.add_typer(commands_kyc.kyc, name="kyc")
 
 for command in (
     commands_inventory.countries,

@@ -44,6 +44,8 @@ def follow_request(api: Api, location: str, timeout: float, as_json: bool) -> No
         state = read(api, location) or state
         status, number = state.get("status"), state.get("number")
         line = f"  {status}{f' {number}' if number else ''}"
+        if registration := state.get("registration"):
+            line += f" (registration {registration.get('status')})"
         if status and line not in shown and not as_json:
             shown.add(line)
             say(line)

@@ -14,7 +14,8 @@ from velo_contracts import (
 )
 
 AssignmentCommand = AssignNumber | ReassignNumber | UnassignNumber
-PROGRESS = {"requested": 0, "ordering": 1, "provisioning": 2, "active": 3}
+PROGRESS = {"requested": 0, "ordering": 1, "registering": 2, "provisioning": 3, "active": 4}
+"""`registering`: delivered and billed, waiting for DIDWW to approve its registration (KYC)."""
 FINAL = {"released", "rejected", "failed"}
 STATUSES = (*PROGRESS, *sorted(FINAL))
 

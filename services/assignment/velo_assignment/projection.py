@@ -12,9 +12,12 @@ from velo_contracts import (
     ErrorCode,
     Message,
     NumberApproved,
+    NumberAwaitingRegistration,
     NumberFacts,
     NumberImported,
     NumberReleased,
+    RegistrationRejected,
+    RegistrationSubmitted,
     RoutingConfigured,
     RoutingFailed,
     RoutingRemoved,
@@ -24,6 +27,9 @@ PROJECTED_TYPES = frozenset(
     {
         "AdminAlertRaised",
         "NumberApproved",
+        "NumberAwaitingRegistration",
+        "RegistrationSubmitted",
+        "RegistrationRejected",
         "NumberImported",
         "NumberReleased",
         "RoutingConfigured",
@@ -62,9 +68,22 @@ async def project(book: NumberBook, event: Message) -> None:
     """Applies one upstream event to the list."""
     tenant = event.tenant_id
     match event:
+        case NumberAwaitingRegistration():
+            columns = _delivered(event.didww_did_id, event.facts, "ordered", event.request_id)
+            columns["registration"] = {"status": "awaiting"}
+            await _provisioned(book, event, columns, "registering")
+        case RegistrationSubmitted():
+            filed: Document = {"verification_id": event.verification_id}
+            filed["reference"] = event.reference
+            await _change(book, event, registration("pending", **filed))
+        case RegistrationRejected():
+            why: Document = {"reasons": event.reasons, "comment": event.comment}
+            await _change(book, event, registration("rejected", **why))
         case NumberApproved():
             columns = _delivered(event.didww_did_id, event.facts, "ordered", event.request_id)
-            await _provisioned(book, event, columns | {"requested_at": event.requested_at})
+            columns |= {"requested_at": event.requested_at}
+            approved = registration("approved", only_if_known=True)
+            await _provisioned(book, event, columns, then=approved)
         case NumberImported():
             await _provisioned(book, event, _delivered(event.didww_did_id, event.facts, "imported"))
         case NumberReleased():
@@ -89,16 +108,28 @@ def _delivered(did_id: str, facts: NumberFacts, origin: str, request_id: str | N
     return {"didww_did_id": did_id, "origin": origin, "request_id": request_id} | facts_of(facts)
 
 
-def held_from(at: datetime, columns: Document) -> Any:
+def registration(status: str, *, only_if_known: bool = False, **fields: Any) -> Any:
+    """Returns a change that notes where the number's registration at DIDWW stands."""
+
+    def change(row: Document | None) -> Document:
+        known = (row or {}).get("registration")
+        if only_if_known and not known:
+            return {}
+        return {"registration": (known or {}) | fields | {"status": status}}
+
+    return change
+
+
+def held_from(at: datetime, columns: Document, status: str = "provisioning") -> Any:
     """Returns a change that starts an ownership period (a new one if the number was released)."""
 
     def change(row: Document | None) -> Document:
         periods = list((row or {}).get("periods") or [])
         if not periods or periods[-1].get("until"):
             periods.append({"from": at, "until": None, "origin": columns["origin"]})
-            fresh = UNASSIGNED | {"status": "provisioning", "routing_error": None, "listed_at": at}
+            fresh = UNASSIGNED | {"status": status, "routing_error": None, "listed_at": at}
         else:
-            fresh = {"status": advance((row or {}).get("status"), "provisioning")}
+            fresh = {"status": advance((row or {}).get("status"), status)}
         periods[-1] |= {"request_id": columns.get("request_id")}
         return columns | fresh | {"periods": periods, "released_at": None}
 
@@ -145,9 +176,17 @@ def released(at: datetime, billing_stopped_at: datetime) -> Any:
     return change
 
 
-async def _provisioned(book: NumberBook, event: Any, columns: Document) -> None:
+async def _provisioned(
+    book: NumberBook,
+    event: Any,
+    columns: Document,
+    status: str = "provisioning",
+    then: Any = None,
+) -> None:
     fields = columns | {"tenant_id": event.tenant_id, "number": event.number}
-    await book.change(_row(event), event, held_from(event.occurred_at, fields))
+    held = held_from(event.occurred_at, fields, status)
+    change = held if then is None else (lambda row: held(row) | then(row))
+    await book.change(_row(event), event, change)
     if await book.is_routed(event.tenant_id, event.number):  # routing's event overtook ordering's
         routed = event.model_copy(update={"message_id": event.message_id + ":routed"})
         await book.change(_row(event), routed, moving_to("active"))

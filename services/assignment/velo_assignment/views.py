@@ -10,7 +10,7 @@ from typing import Any
 
 from velo_contracts.reads import NumberView
 
-HELD = ["provisioning", "active"]
+HELD = ["registering", "provisioning", "active"]
 """What the list shows by default: the numbers the tenant holds now."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from velo_gateway import live, problems, reads, web, writes
+from velo_gateway import kyc, live, problems, reads, web, writes
 from velo_gateway.context import Gateway
 from velo_gateway.downstream import Downstream
 from velo_gateway.ratelimit import WriteLimiter
@@ -25,7 +25,7 @@ def create_app(
     http.state.settings = settings
     http.state.gateway = gateway
     problems.install(http)
-    for router in (reads.router, writes.router, live.router):
+    for router in (reads.router, writes.router, kyc.router, kyc.numbers, live.router):
         http.include_router(router)
     web.install(http)
     service.on_stop.append(downstream.close)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from velo_contracts import MAX_BULK, InboundTarget, NumberType
+from velo_contracts import MAX_BULK, InboundTarget, KycFiling, NumberType
 from velo_contracts.types import CountryCode
 from velo_gateway.problems import Problem
 
@@ -64,6 +64,18 @@ class NumberRequestBody(BaseModel):
     max_monthly_total: Decimal | None = Field(
         default=None, ge=0, description="Refuse the bulk if its monthly total is above this."
     )
+    identity_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="In-app KYC: the identity (from /v1/kyc/identities) a regulated number is "
+        "registered to; DIDWW's dry run checks it with address_id before anything is bought.",
+    )
+    address_id: str | None = Field(
+        default=None, max_length=64, description="In-app KYC: that identity's address."
+    )
+    service_description: str | None = Field(
+        default=None, max_length=500, description="How the number is used, where required."
+    )
 
     @property
     def is_bulk(self) -> bool:
@@ -92,8 +104,23 @@ class NumberRequestBody(BaseModel):
             )
         return value
 
+    @property
+    def kyc(self) -> KycFiling | None:
+        """The identity and address the number is to be registered with, if given."""
+        if self.identity_id is None or self.address_id is None:
+            return None
+        return KycFiling(
+            identity_id=self.identity_id,
+            address_id=self.address_id,
+            service_description=self.service_description,
+        )
+
     @model_validator(mode="after")
     def _one_way_to_pick(self) -> NumberRequestBody:
+        if (self.identity_id is None) != (self.address_id is None):
+            raise ValueError("give identity_id and address_id together (in-app KYC)")
+        if self.is_bulk and self.identity_id:
+            raise ValueError("identity_id: a regulated number is requested one at a time")
         if self.is_bulk:
             return self._one_way_to_bulk()
         if self.max_monthly_total is not None:

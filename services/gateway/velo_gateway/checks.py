@@ -16,7 +16,7 @@ from velo_gateway.bodies import AssignmentBody
 from velo_gateway.context import Gateway
 from velo_gateway.problems import Problem
 
-HELD = ("provisioning", "active")
+HELD = ("registering", "provisioning", "active")
 
 
 async def _ask(gw: Gateway, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
@@ -47,15 +47,17 @@ async def number_row(
     return row
 
 
-def must_be_active(row: dict[str, Any] | None, number: str, action: str) -> dict[str, Any]:
-    """Refuses (404/409) an action on a number the tenant does not hold Active."""
+def must_be_active(
+    row: dict[str, Any] | None, number: str, action: str, also: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Refuses (404/409) an action on a number the tenant does not hold Active (or in `also`)."""
     if row is None:
         raise Problem(404, "Not found", f"{number} is not one of your numbers", ErrorCode.NOT_FOUND)
     status = row["status"]
     if status == "released":
         detail = f"{number} was released on {row.get('released_at')}; it can't be {action} now"
         raise Problem(409, "Already released", detail, ErrorCode.ALREADY_RELEASED, state=status)
-    if status != "active":
+    if status != "active" and status not in also:
         detail = f"{number} is {status}, not active yet; it can be {action} once it is active"
         raise Problem(409, "Not active", detail, ErrorCode.NUMBER_NOT_ACTIVE, state=status)
     return row

@@ -43,6 +43,24 @@ class Downstream:
         response = await self._send("POST", service, path, params)
         return response.json() if response.content else None
 
+    async def submit(
+        self,
+        service: str,
+        path: str,
+        *,
+        json: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """POSTs a JSON or multipart body to path of service; returns its JSON body, if any."""
+        request = self._request("POST", service, path, None)
+        built = self.clients[service].build_request(
+            "POST", request.url, json=json, files=files, data=data, headers=headers
+        )
+        response = await self._call(service, built)
+        return response.json() if response.content else None
+
     async def stream(
         self, service: str, path: str, params: dict[str, Any] | None = None
     ) -> AsyncIterator[bytes]:
@@ -118,6 +136,7 @@ def _problem(service: str, response: httpx.Response) -> Problem:
     detail = detail or f"{service} answered {response.status_code}"
     if response.status_code >= 500:
         return Problem(503, "Service unavailable", detail)
-    extra = {k: v for k, v in body.items() if k in ("code", "field", "reason")} if body else {}
+    passed = ("code", "field", "reason", "missing")
+    extra = {k: v for k, v in body.items() if k in passed} if isinstance(body, dict) else {}
     code = extra.pop("code", None)
     return Problem(response.status_code, response.reason_phrase or "Error", detail, code, **extra)

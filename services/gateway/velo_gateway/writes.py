@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Response
 from velo_contracts import (
     AssignNumber,
     ErrorCode,
+    KycFiling,
     NextAvailable,
     ReassignNumber,
     ReleaseNumber,
@@ -20,7 +21,7 @@ from velo_contracts import (
 from velo_contracts import reads as shapes
 from velo_contracts.commands import NumberPick
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_COMMANDS
-from velo_gateway import bulk, checks, problems
+from velo_gateway import bulk, checks, kyc, problems
 from velo_gateway.auth import Admin, Caller
 from velo_gateway.bodies import AssignmentBody, NumberRequestBody, e164, safe_id
 from velo_gateway.context import Deps, Gateway
@@ -56,6 +57,32 @@ async def _pick(gw: Gateway, caller: Caller, body: NumberRequestBody) -> NumberP
     return NextAvailable(
         country=country, number_type=number_type, area=area, offer_id=body.offer_id
     )
+
+
+async def _registration_checked(
+    gw: Gateway, caller: Caller, body: NumberRequestBody, pick: NumberPick, filing: KycFiling
+) -> None:
+    """Runs DIDWW's dry run of the pick's requirement on the identity and address before the
+    request is accepted: what is missing is answered at once (422), and nothing is bought."""
+    offer: dict[str, Any] | None = None
+    if body.offer_id:
+        path = f"/v1/tenants/{caller.tenant_id}/offers/{safe_id(body.offer_id, 'offer')}"
+        offer = await gw.downstream.get("inventory", path)
+    elif isinstance(pick, SpecificNumber):
+        params = {"country": pick.country, "type": pick.number_type.value}
+        params["contains"] = pick.number.removeprefix("+")
+        found = await gw.downstream.get(
+            "inventory", f"/v1/tenants/{caller.tenant_id}/inventory", params
+        )
+        offer = next((i for i in found.get("items", []) if i["number"] == pick.number), None)
+    if offer is None:
+        return  # a next-available pick: ordering runs the same dry run before it orders
+    requirement = offer.get("requirement") or {}
+    if not offer.get("kyc_required"):
+        detail = "identity_id: this number needs no registration; request it without one"
+        raise Problem(422, "No registration needed", detail, field="identity_id")
+    if requirement.get("requirement_id"):
+        await kyc.check_filing(gw, caller, requirement["requirement_id"], filing)
 
 
 async def _known_request(gw: Gateway, caller: Caller, request_id: str) -> dict[str, Any] | None:
@@ -124,6 +151,8 @@ async def request_number(
         await checks.must_be_offered(gw, caller, pick)
         if row is not None:  # released before: callers may still know it
             answer["held_before"] = row.get("periods", [])
+    if body.kyc is not None:
+        await _registration_checked(gw, caller, body, pick, body.kyc)
     command = RequestNumber(
         tenant_id=caller.tenant_id,
         actor=caller.actor,
@@ -131,6 +160,7 @@ async def request_number(
         command_id=request_id,
         correlation_id=request_id,
         pick=pick,
+        kyc=body.kyc,
     )
     await gw.send(command, ORDERING_COMMANDS)
     return _accepted(response, location, answer)
@@ -211,7 +241,7 @@ async def release(
     row = await checks.number_row(gw, caller, number)
     if idempotency_key and row and _released_by(row, command_id):
         return _accepted(response, location, answer)  # a replay: the first answer again
-    checks.must_be_active(row, number, "released")
+    checks.must_be_active(row, number, "released", also=("registering",))  # at any point
     command = ReleaseNumber(
         tenant_id=caller.tenant_id,
         actor=caller.actor,

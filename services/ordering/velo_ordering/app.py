@@ -14,19 +14,22 @@ from velo_contracts import (
     RoutingConfigured,
     RoutingFailed,
     RoutingRemoved,
+    SubmitRegistration,
 )
 from velo_contracts.envelope import new_id
 from velo_contracts.events import RoutingEvent
 from velo_contracts.topics import ORDERING_COMMANDS, ORDERING_EVENTS, ROUTING_EVENTS
 from velo_didww import Priority
 from velo_offers import TenantAccounts, box_from_env, shared_budgets
-from velo_ordering import background, domain
+from velo_ordering import background, domain, metrics_probe
 from velo_ordering.bulks import INDEXES as BULK_INDEXES
 from velo_ordering.bulks import BulkProgress, BulkStore, bulk_recovery
 from velo_ordering.driver import Driver
 from velo_ordering.http_api import callback_routes, read_routes
+from velo_ordering.kyc import INDEXES as KYC_INDEXES
+from velo_ordering.kyc import KycRecords, kyc_routes
 from velo_ordering.numbers import INDEXES as NUMBER_INDEXES
-from velo_ordering.numbers import NumberStore
+from velo_ordering.numbers import NumberStore, number_key
 from velo_ordering.reconcile import Reconciler
 from velo_ordering.release import release_number
 from velo_ordering.settings import OrderingSettings
@@ -42,7 +45,7 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     settings = settings or OrderingSettings()
     service = build_service(
         settings,
-        indexes=INDEXES + NUMBER_INDEXES + BULK_INDEXES,
+        indexes=INDEXES + NUMBER_INDEXES + BULK_INDEXES + KYC_INDEXES,
         title="VeloConnect Numbers — ordering",
     )
     directory = TenantDirectory(service.db)
@@ -65,6 +68,10 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     bulk_relay = OutboxRelay.of(bulks.bulks, service.publisher, ORDERING_EVENTS, bulks.docs)
     progress = BulkProgress(bulks, bulk_relay)
     reconciler = Reconciler(accounts, store, numbers, number_relay)
+    kyc_records = KycRecords(service.db)
+    kyc_relay = OutboxRelay.of(
+        kyc_records.records, service.publisher, ORDERING_EVENTS, kyc_records.docs
+    )
     tasks = background.Background()
 
     resumes = Counter(
@@ -91,7 +98,12 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
     router = KafkaRouter()
 
     @consumes(router, ORDERING_COMMANDS, group_id=settings.group("commands"))
-    async def on_ordering_command(command: RequestNumber | RequestNumbers | ReleaseNumber) -> None:
+    async def on_ordering_command(
+        command: RequestNumber | RequestNumbers | ReleaseNumber | SubmitRegistration,
+    ) -> None:
+        if isinstance(command, SubmitRegistration):
+            await on_corrected(command)
+            return
         if isinstance(command, ReleaseNumber):
             await release_number(command, accounts, numbers, number_relay)
             return
@@ -104,6 +116,18 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
         # Stored (with its due time): the work goes on beside the next commands, and after a
         # crash the recovery pass picks it up.
         resume(key)
+
+    async def on_corrected(command: SubmitRegistration) -> None:
+        """Files a rejected registration again with corrected documents; a number with none
+        waiting is said to its admin, not dropped."""
+        key = await store.correct(command)
+        if key is not None:
+            resume(key)
+            return
+        if await numbers.note(
+            command.tenant_id, command.number, [domain.nothing_to_correct(command)]
+        ):
+            await number_relay.relay(number_key(command.tenant_id, command.number))
 
     async def on_bulk(command: RequestNumbers) -> None:
         """Stores the bulk and every child (first writer wins on each id), then works on the
@@ -131,11 +155,14 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
 
     service.include(follow_tenants(directory, settings.group("tenants")), router)
     service.http.include_router(read_routes(store, reconciler, bulks))
+    metrics_probe.watch(service, store, numbers.numbers, bulks.bulks, kyc_records.records)
     service.http.include_router(registration_routes(directory))
     service.http.include_router(callback_routes(accounts, settings.public_base_url, nudge))
+    service.http.include_router(kyc_routes(accounts, driver.known, kyc_records, kyc_relay))
 
     async def start_loops() -> None:
-        recover = background.recovery(store, driver, [request_relay, number_relay, bulk_relay])
+        relays = [request_relay, number_relay, bulk_relay, kyc_relay]
+        recover = background.recovery(store, driver, relays)
         tasks.every(settings.recovery_interval_seconds, recover)
         tasks.every(settings.recovery_interval_seconds, bulk_recovery(bulks, progress, resume))
         reconcile = background.reconciliation(directory, reconciler)

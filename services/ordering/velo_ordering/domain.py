@@ -20,8 +20,10 @@ from velo_contracts import (
     NumberRequestRejected,
     RequestNumber,
     SpecificNumber,
+    SubmitRegistration,
 )
 from velo_contracts.envelope import stable_id
+from velo_contracts.errors import REJECTION_REASONS
 
 
 class Status(StrEnum):
@@ -33,6 +35,8 @@ class Status(StrEnum):
     ACTIVE = "active"
     REJECTED = "rejected"
     FAILED = "failed"
+    REGISTERING = "registering"
+    """Delivered (and billed), waiting for DIDWW to approve its registration (in-app KYC)."""
 
 
 TERMINAL = frozenset({Status.APPROVED, Status.ACTIVE, Status.REJECTED, Status.FAILED})
@@ -47,6 +51,10 @@ class Step(StrEnum):
     ORDER = "order"
     AWAIT = "await"
     DELIVER = "deliver"
+    REGISTER = "register"
+    AWAIT_REGISTRATION = "await_registration"
+    CORRECTION = "correction"
+    """Parked: DIDWW rejected the registration; the admin files corrected documents."""
     DONE = "done"
 
 
@@ -65,18 +73,6 @@ class Refusal(Exception):
     def status(self) -> Status:
         """Returns `rejected` for reasons the admin can act on, else `failed`."""
         return Status.REJECTED if self.reason in REJECTION_REASONS else Status.FAILED
-
-
-REJECTION_REASONS = frozenset(
-    {
-        ErrorCode.KYC_REQUIRED,
-        ErrorCode.UNAVAILABLE,
-        ErrorCode.INSUFFICIENT_FUNDS,
-        ErrorCode.ORDER_CANCELED,
-        ErrorCode.INVALID,
-        ErrorCode.NOT_OFFERED,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -131,6 +127,7 @@ def refused(command: RequestNumber, refusal: Refusal) -> tuple[Event, ...]:
 
 _TITLES = {
     ErrorCode.KYC_REQUIRED: "Documents required before this number can be ordered",
+    ErrorCode.KYC_INCOMPLETE: "The identity or address does not meet the requirement yet",
     ErrorCode.UNAVAILABLE: "The number is no longer available",
     ErrorCode.INSUFFICIENT_FUNDS: "DIDWW balance too low to order the number",
     ErrorCode.ORDER_CANCELED: "DIDWW canceled the order",
@@ -192,6 +189,23 @@ def second_body(stored: dict[str, Any], command: RequestNumber) -> AdminAlertRai
     )
 
 
+def nothing_to_correct(command: SubmitRegistration) -> AdminAlertRaised:
+    """Returns the alert for corrected documents no rejected registration waits for."""
+    return AdminAlertRaised.caused_by(
+        command,
+        alert_id=stable_id(command.tenant_id, command.message_id, ErrorCode.CONFLICT),
+        recipient=command.actor.user_id,
+        severity=AlertSeverity.WARNING,
+        code=ErrorCode.CONFLICT,
+        title="No rejected registration to correct",
+        detail=(
+            f"{command.number} has no registration DIDWW rejected (it is pending review, "
+            "approved, or not a regulated number of yours); the documents were not submitted."
+        ),
+        number=command.number,
+    )
+
+
 def describe(command: RequestNumber) -> str:
     """The pick in an admin's words."""
     pick = command.pick
@@ -200,8 +214,8 @@ def describe(command: RequestNumber) -> str:
     return str(number) if number else f"the next available {kind} number"
 
 
-def kyc_detail(requirement: KycRequirement) -> str:
-    """Explains what DIDWW will ask for and where to file it."""
+def kyc_detail(requirement: KycRequirement, in_app: bool = False) -> str:
+    """Explains what DIDWW will ask for and where to file it (in VeloConnect, when in_app)."""
     proofs = [
         f"{qty} {kind} proof(s)"
         for kind, qty in (
@@ -214,10 +228,18 @@ def kyc_detail(requirement: KycRequirement) -> str:
     wanted = ", ".join(proofs) or "registration"
     identity = requirement.identity_type or "any"
     message = requirement.restriction_message or "The regulator requires registration."
-    return (
+    asks = (
         f"{message} DIDWW asks for {wanted} (identity: {identity}, address level: "
-        f"{requirement.address_area_level or 'none'}). File them at {requirement.where_to_file}; "
-        "the number appears in your Phone numbers list once DIDWW delivers it."
+        f"{requirement.address_area_level or 'none'})."
+    )
+    if in_app:
+        return (
+            f"{asks} File an identity and an address with their proofs in VeloConnect "
+            "(/v1/kyc), then request the number with them."
+        )
+    return (
+        f"{asks} File them at {requirement.where_to_file}; the number appears in your Phone "
+        "numbers list once DIDWW delivers it."
     )
 
 

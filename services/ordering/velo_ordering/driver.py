@@ -17,7 +17,7 @@ from velo_contracts.envelope import utc_now
 from velo_contracts.tenants import TenantConfigured
 from velo_didww import DidwwError, RateLimited, Unavailable
 from velo_offers import TenantAccounts
-from velo_ordering import domain
+from velo_ordering import domain, registration
 from velo_ordering.domain import Progress, Refusal, Status, Step
 from velo_ordering.gate import PriorityGate
 from velo_ordering.known import Known
@@ -25,15 +25,17 @@ from velo_ordering.numbers import NumberStore
 from velo_ordering.settings import OrderingSettings
 from velo_ordering.steps import STEPS, StepContext, attempts_field, order_age_seconds
 from velo_ordering.store import RequestStore, is_finished
-from velo_runtime import get_logger
+from velo_runtime import get_logger, tracing
 from velo_runtime.documents import Conflict
-from velo_runtime.outbox import OutboxRelay
+from velo_runtime.outbox import TRACE, OutboxRelay
 from velo_tenants import SealingError, UnknownTenant
 
 Document = dict[str, Any]
 TRANSIENT = (Unavailable, RateLimited, UnknownTenant, SealingError, Conflict)
 """Failures a later try may get past: DIDWW down, tenant settings missing or unreadable."""
 log = get_logger(__name__)
+ALL_STEPS = STEPS | registration.STEPS
+HOLDS = (Status.APPROVED, Status.REGISTERING)
 
 
 def callback_url(settings: OrderingSettings, tenant_id: str, request_id: str) -> str:
@@ -76,9 +78,10 @@ class Driver:
             self._busy.discard(key)
 
     async def _work(self, key: str, document: Document) -> None:
-        try:
-            await self._run(document)
-            await self.relay.relay(key)
+        try:  # in the request's own trace, whether resumed by a command, a callback or a poll
+            with tracing.continued("advance request", document.get(TRACE)):
+                await self._run(document)
+                await self.relay.relay(key)
         finally:
             await self.store.release(key)
 
@@ -118,7 +121,7 @@ class Driver:
             poll_interval=self.settings.poll_interval_seconds,
             known=self.known,
         )
-        return await STEPS[Step(document["step"])](context)
+        return await ALL_STEPS[Step(document["step"])](context)
 
     def _callback_url(self, tenant: TenantConfigured, request_id: str) -> str | None:
         """Returns where DIDWW calls back — only for a tenant with a callback secret: DIDWW sends
@@ -144,7 +147,7 @@ class Driver:
         if progress.status is not None:
             fields["status"] = str(progress.status)
         events = progress.events + self._overdue_alert(document, command, fields)
-        if progress.status is Status.APPROVED:
+        if progress.status in HOLDS and "did_id" in fields:  # delivered: the tenant holds it
             await self.numbers.record_live(
                 command.tenant_id, fields["number"], fields["did_id"], "order", document["facts"]
             )

@@ -29,13 +29,20 @@ class RequestView(BaseModel):
     """A number request as the admin follows it."""
 
     id: str = Field(description="The request id.")
-    status: str = Field(description="requested | ordering | approved | active | rejected | failed")
+    status: str = Field(
+        description="requested | ordering | registering | approved | active | rejected | failed"
+    )
     reason: str | None = Field(default=None, description="Stable code when rejected or failed.")
     detail: str | None = Field(default=None, description="Human-readable reason.")
     number: str | None = Field(default=None, description="The number (E.164), once known.")
     pick: dict[str, Any] = Field(description="What was asked for: country, type, number or area.")
     routing_error: str | None = Field(
         default=None, description="Why PortSIP has not routed the approved number yet (retrying)."
+    )
+    registration: dict[str, Any] | None = Field(
+        default=None,
+        description="A regulated number's registration at DIDWW: status (pending, approved, "
+        "rejected), verification id and reference, round, reasons and comment when rejected.",
     )
     created_at: str
     updated_at: str
@@ -51,6 +58,7 @@ def view(document: dict[str, Any]) -> RequestView:
         number=document.get("number"),
         pick=document["command"]["pick"],
         routing_error=document.get("routing_error"),
+        registration=document.get("registration"),
         created_at=document["created_at"].isoformat(),
         updated_at=document["updated_at"].isoformat(),
     )
@@ -61,7 +69,9 @@ class ChildView(BaseModel):
 
     id: str = Field(description="The child request id (`<bulk id>-<i>`).")
     index: int = Field(description="Its place in the bulk (0-based).")
-    status: str = Field(description="requested | ordering | approved | active | rejected | failed")
+    status: str = Field(
+        description="requested | ordering | registering | approved | active | rejected | failed"
+    )
     number: str | None = Field(default=None, description="The number (E.164), once known.")
     reason: str | None = Field(default=None, description="Stable code when rejected or failed.")
     detail: str | None = Field(default=None, description="Human-readable reason.")

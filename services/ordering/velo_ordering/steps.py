@@ -11,6 +11,7 @@ from velo_contracts import (
     ErrorCode,
     NextAvailable,
     NumberApproved,
+    NumberAwaitingRegistration,
     NumberFacts,
     NumberOrdered,
     RequestNumber,
@@ -19,12 +20,14 @@ from velo_contracts import (
 from velo_contracts.envelope import utc_now
 from velo_contracts.tenants import TenantConfigured
 from velo_didww import (
+    Did,
     DidGroup,
     DidOrderItem,
     DidwwClient,
     InsufficientFunds,
     NotFound,
     Order,
+    RequirementNotMet,
     ValidationFailed,
 )
 from velo_offers import e164, kyc_requirement, number_facts, number_type_of
@@ -48,32 +51,69 @@ class StepContext:
 
 
 async def check(ctx: StepContext) -> Progress:
-    """Re-checks the pick live at DIDWW: still there, the type asked for, no KYC."""
+    """Re-checks the pick live at DIDWW: still there, the type asked for, and, for a regulated
+    number, documents that DIDWW's dry run accepts (nothing is bought before)."""
     pick = ctx.command.pick
     country = await ctx.known.country(ctx.command.tenant_id, ctx.didww, pick.country)
     if country is None:
         raise Refusal(ErrorCode.INVALID, f"DIDWW has no numbers in {pick.country}.")
     if isinstance(pick, SpecificNumber):
-        fields = await _check_specific(ctx.didww, pick, country.id)
+        group, fields = await _check_specific(ctx.didww, pick, country.id)
     else:
         back_ordering = ctx.tenant.didww.allow_back_ordering
-        fields = await _check_group(ctx.didww, pick, country.id, back_ordering)
+        group, fields = await _check_group(ctx.didww, pick, country.id, back_ordering)
+    fields |= await _registration_gate(ctx, group)
     return Progress(step_after_check(ctx.command), fields)
 
 
-async def _check_specific(didww: DidwwClient, pick: SpecificNumber, country_id: str) -> Document:
+async def _registration_gate(ctx: StepContext, group: DidGroup) -> Document:
+    """Lets a regulated number through only for an in-app KYC tenant whose request names an
+    identity and address DIDWW's dry run accepts; V1 tenants are told what to file at DIDWW."""
+    requirement = kyc_requirement(group)
+    if requirement is None:
+        return {}
+    in_app, filing = ctx.tenant.didww.in_app_kyc, ctx.command.kyc
+    if not in_app or filing is None:
+        raise Refusal(ErrorCode.KYC_REQUIRED, kyc_detail(requirement, in_app), requirement)
+    if requirement.requirement_id:
+        try:
+            await ctx.didww.validate_address_requirement(
+                requirement.requirement_id,
+                identity_id=filing.identity_id,
+                address_id=filing.address_id,
+            )
+        except RequirementNotMet as exc:
+            detail = f"DIDWW's check of the identity and address: {missing_items(exc)}"
+            raise Refusal(ErrorCode.KYC_INCOMPLETE, detail, requirement) from None
+    return {"kyc": filing.model_dump(mode="json"), "requirement_id": requirement.requirement_id}
+
+
+def missing_items(exc: RequirementNotMet) -> str:
+    """Says what DIDWW found missing, field by field (`identity.birth_date: …`)."""
+    items = [
+        f"{'.'.join(part for part in (p.entity, p.field) if part)}: {p.detail}"
+        if p.field
+        else p.detail
+        for p in exc.problems
+    ]
+    return "; ".join(items) or exc.detail
+
+
+async def _check_specific(
+    didww: DidwwClient, pick: SpecificNumber, country_id: str
+) -> tuple[DidGroup, Document]:
     digits = pick.number.lstrip("+")
     found = await didww.list_available_dids({"country.id": country_id, "number_contains": digits})
     match = next((d for d in found if d.number == digits and d.did_group), None)
     if match is None or match.did_group is None:
         raise Refusal(ErrorCode.UNAVAILABLE, f"{pick.number} is no longer available at DIDWW.")
     _refuse_unfit(match.did_group, pick)
-    return _group_fields(match.did_group) | {"available_did_id": match.id}
+    return match.did_group, _group_fields(match.did_group) | {"available_did_id": match.id}
 
 
 async def _check_group(
     didww: DidwwClient, pick: NextAvailable, country_id: str, back_ordering: bool
-) -> Document:
+) -> tuple[DidGroup, Document]:
     if pick.offer_id:
         try:
             groups = [await didww.get_did_group(pick.offer_id)]
@@ -91,7 +131,7 @@ async def _check_group(
     _refuse_unfit(group, pick)
     if not group.is_available and not back_ordering:
         raise Refusal(ErrorCode.UNAVAILABLE, f"DIDWW has no {group.area_name} numbers in stock.")
-    return _group_fields(group)
+    return group, _group_fields(group)
 
 
 def _preferred(fitting: list[DidGroup]) -> DidGroup:
@@ -109,9 +149,6 @@ def _fits(group: DidGroup, pick: NextAvailable) -> bool:
 def _refuse_unfit(group: DidGroup, pick: SpecificNumber | NextAvailable) -> None:
     if number_type_of(group) != pick.number_type:
         raise Refusal(ErrorCode.INVALID, f"The pick is not a {pick.number_type} number.")
-    requirement = kyc_requirement(group)
-    if requirement is not None:
-        raise Refusal(ErrorCode.KYC_REQUIRED, kyc_detail(requirement), requirement)
 
 
 def _group_fields(group: DidGroup) -> Document:
@@ -256,34 +293,60 @@ async def await_order(ctx: StepContext) -> Progress:
 
 
 async def deliver(ctx: StepContext) -> Progress:
-    """Finds the delivered DID, points it at the tenant's trunk and announces the number."""
+    """Finds the delivered DID and points it at the tenant's trunk; announces the number, or,
+    for a regulated one (billed, no traffic yet), files its registration next."""
     order_doc = ctx.document["order"]
     dids = await ctx.didww.list_dids({"order.id": order_doc["id"]})
     if not dids:
         return Progress(Step.DELIVER, wait_seconds=ctx.poll_interval)
     did = dids[0]
+    await _point_at_trunk(ctx, did)
+    number = e164(did.number)
+    if did.awaiting_registration and ctx.document.get("kyc"):
+        awaiting = NumberAwaitingRegistration.caused_by(
+            ctx.command,
+            request_id=ctx.command.request_id,
+            number=number,
+            didww_did_id=did.id,
+            didww_order_id=order_doc["id"],
+            order_reference=order_doc["reference"],
+            amount=Decimal(order_doc["amount"]),
+            facts=NumberFacts.model_validate(ctx.document["facts"]),
+        )
+        fields = {"did_id": did.id, "number": number, "registration_round": 1}
+        fields |= {attempts_field(Step.REGISTER): 0}
+        return Progress(Step.REGISTER, fields, (awaiting,), Status.REGISTERING)
+    return approved(ctx, did.id, number)
+
+
+async def _point_at_trunk(ctx: StepContext, did: Did) -> None:
     trunk_id = await ctx.known.trunk(ctx.tenant, ctx.didww)
-    if did.voice_in_trunk_id != trunk_id:
-        try:
-            await ctx.didww.point_did_at_trunk(did.id, trunk_id)
-        except (NotFound, ValidationFailed):  # the kept trunk is gone at DIDWW: find it again
-            ctx.known.forget_trunk(ctx.tenant)
-            trunk_id = await ctx.known.trunk(ctx.tenant, ctx.didww)
-            await ctx.didww.point_did_at_trunk(did.id, trunk_id)
-    facts = NumberFacts.model_validate(ctx.document["facts"])
-    approved = NumberApproved.caused_by(
+    if did.voice_in_trunk_id == trunk_id:
+        return
+    try:
+        await ctx.didww.point_did_at_trunk(did.id, trunk_id)
+    except (NotFound, ValidationFailed):  # the kept trunk is gone at DIDWW: find it again
+        ctx.known.forget_trunk(ctx.tenant)
+        trunk_id = await ctx.known.trunk(ctx.tenant, ctx.didww)
+        await ctx.didww.point_did_at_trunk(did.id, trunk_id)
+
+
+def approved(ctx: StepContext, did_id: str, number: str, **extra: Any) -> Progress:
+    """Announces the number the tenant now holds, ready for PortSIP's routing."""
+    order_doc = ctx.document["order"]
+    event = NumberApproved.caused_by(
         ctx.command,
         request_id=ctx.command.request_id,
-        number=e164(did.number),
-        didww_did_id=did.id,
+        number=number,
+        didww_did_id=did_id,
         didww_order_id=order_doc["id"],
         order_reference=order_doc["reference"],
         amount=Decimal(order_doc["amount"]),
-        facts=facts,
+        facts=NumberFacts.model_validate(ctx.document["facts"]),
         requested_at=ctx.command.occurred_at,
     )
-    fields = {"did_id": did.id, "number": e164(did.number), "approved_at": utc_now()}
-    return Progress(Step.DONE, fields, (approved,), Status.APPROVED)
+    fields = {"did_id": did_id, "number": number, "approved_at": utc_now(), **extra}
+    return Progress(Step.DONE, fields, (event,), Status.APPROVED)
 
 
 STEPS = {

@@ -12,7 +12,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from velo_contracts import Event, RequestNumber
+from velo_contracts import Event, RequestNumber, SubmitRegistration
 from velo_contracts.envelope import utc_now
 from velo_ordering.domain import (
     TERMINAL,
@@ -124,6 +124,30 @@ class RequestStore:
         for doc in found:
             await change(self.docs, doc["_id"], _routing(error))
         return {doc["bulk_id"] for doc in found if doc.get("bulk_id")}
+
+    async def correct(self, command: SubmitRegistration) -> str | None:
+        """Moves the tenant's request of a number whose registration DIDWW rejected on to a new
+        round with the command's documents; returns its key, or None if none waits for it."""
+        query = {"tenant_id": command.tenant_id, "number": command.number}
+        query["step"] = str(Step.CORRECTION)
+        found = await self.requests.find_one(query, {"_id": 1})
+        if found is None:
+            return None
+
+        def decide(stored: Document | None) -> Document | None:
+            if stored is None or stored["step"] != Step.CORRECTION:
+                return None
+            return stored | {
+                "kyc": command.kyc.model_dump(mode="json"),
+                "registration_round": int(stored.get("registration_round", 1)) + 1,
+                "register_attempts": 0,
+                "step": str(Step.REGISTER),
+                "due_at": utc_now(),
+                "updated_at": utc_now(),
+            }
+
+        written = await change(self.docs, found["_id"], decide)
+        return str(found["_id"]) if written.changed else None
 
     async def of_bulk(self, tenant_id: str, bulk_id: str) -> list[Document]:
         """Returns the stored children of a bulk, in bulk order (what its progress needs)."""

@@ -38,7 +38,7 @@ async function problemOf(response) {
   }
 }
 
-export async function call(method, path, { body, params, headers } = {}) {
+export async function call(method, path, { body, params, headers, form } = {}) {
   const url = new URL(path, location.origin);
   for (const [name, value] of Object.entries(params || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
@@ -49,6 +49,7 @@ export async function call(method, path, { body, params, headers } = {}) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  if (form !== undefined) init.body = form; // multipart: the browser sets its boundary
   let response;
   try {
     response = await fetch(url, init);

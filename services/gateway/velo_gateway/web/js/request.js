@@ -2,9 +2,10 @@
 // live progress until Active (or the reason it was refused).
 
 import { call, get } from "./api.js";
+import { kycForm } from "./kyc.js";
 import { $, chip, closeDialog, h, money, openDialog, requirementText, showError } from "./ui.js";
 
-const STEPS = ["requested", "ordering", "approved", "active"];
+const STEPS = ["requested", "ordering", "registering", "approved", "active"];
 const FINAL = new Set(["active", "rejected", "failed"]);
 const state = { countries: null, areas: [], cursor: null, choice: null, request: null, timer: null };
 
@@ -150,9 +151,11 @@ function nextAvailable(params) {
   return choice(`Next available number in ${where}`, detail, picked, { "data-next": "" });
 }
 
-function review() {
+async function review() {
   const picked = state.choice;
   if (!picked) return;
+  state.kyc = null;
+  $("request-kyc-form").replaceChildren();
   if (picked.kind === "offer") {
     const o = picked.offer;
     $("request-summary").textContent =
@@ -163,6 +166,17 @@ function review() {
     $("request-kyc").textContent = o.kyc_required
       ? `Documents needed: ${requirementText(o.requirement)} Without them the request is refused and nothing is billed.`
       : "";
+    if (o.kyc_required) {
+      try {
+        state.kyc = await kycForm(o);
+      } catch (error) {
+        showError("request-error", error);
+      }
+      if (state.kyc) {
+        $("request-kyc").textContent = "Documents needed: DIDWW checks them before anything is bought.";
+        $("request-kyc-form").append(state.kyc.element);
+      }
+    }
   } else {
     $("request-summary").textContent =
       `You are requesting the next available number in ${picked.where}. Billed on delivery: ${picked.price}, ` +
@@ -181,6 +195,15 @@ async function confirm() {
   const body = picked.kind === "offer"
     ? { offer_id: picked.offer.offer_id }
     : { country: picked.country, type: picked.type, next_available: true, area: picked.area };
+  if (state.kyc) {
+    const filing = state.kyc.filing();
+    if (!filing) {
+      showError("request-error", new Error("Pick an identity and an address (or file them) first."));
+      return;
+    }
+    Object.assign(body, filing);
+  }
+  $("request-steps").querySelector('[data-step="registering"]').hidden = !state.kyc;
   $("request-confirm-button").disabled = true;
   try {
     const accepted = await call("POST", "/v1/number-requests",
@@ -190,7 +213,10 @@ async function confirm() {
     progress({ status: accepted.status });
     refresh();
   } catch (error) {
-    showError("request-error", error);
+    const missing = error.problem?.missing;
+    showError("request-error", missing
+      ? new Error(`DIDWW's check found missing: ${missing.map((m) => `${m.entity || "request"} ${m.field}: ${m.detail}`).join("; ")}`)
+      : error);
   } finally {
     $("request-confirm-button").disabled = false;
   }
@@ -231,6 +257,11 @@ function progress(found) {
   const number = found.number || state.request?.number || "The number";
   if (found.status === "active") {
     outcome.replaceChildren(chip("active"), ` ${number} is Active: it rings in PortSIP and can be assigned.`);
+  } else if (found.status === "registering") {
+    const registration = found.registration || {};
+    const words = { pending: "DIDWW is reviewing the documents", rejected:
+      `DIDWW rejected the documents: ${(registration.reasons || []).join("; ")}` };
+    outcome.replaceChildren(chip("registering"), ` ${words[registration.status] || "Filing the registration…"}`);
   } else if (found.status === "rejected" || found.status === "failed") {
     outcome.replaceChildren(chip(found.status), ` ${found.detail || found.reason || "The request ended."}`,
       found.reason === "kyc_required" ? " See Alerts for what to file." : "");

@@ -41,7 +41,7 @@ export function when(iso) {
 const STATUS_WORDS = {
   provisioning: "Provisioning", active: "Active", released: "Released",
   requested: "Requested", ordering: "Ordering", approved: "Approved",
-  rejected: "Refused", failed: "Failed",
+  rejected: "Refused", failed: "Failed", registering: "Registering",
 };
 
 export function chip(status) {
