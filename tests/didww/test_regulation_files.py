@@ -3,6 +3,7 @@ decrypt is staged — as metadata, never the document."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 import httpx
@@ -63,6 +64,16 @@ async def test_the_clients_encryption_decrypts_in_the_sandbox(
     )
     assert (await acme.get_encrypted_file(staged.id)).description == "passport"
     assert b"passport scan" not in sandbox.state.records.model_dump_json().encode()
+
+
+async def test_no_document_bytes_reach_the_logs(
+    acme: DidwwClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await acme.upload_encrypted_file(PDF, description="passport")
+    with pytest.raises(ValidationFailed):
+        await acme.upload_encrypted_file(b"GIF89a passport scan")
+    assert caplog.records and "passport scan" not in caplog.text
 
 
 async def test_an_upload_is_answered_as_plain_json(http: httpx.AsyncClient) -> None:
