@@ -295,3 +295,63 @@ async def _request_id(running: RunningSystem, number: str) -> str:
 
 async def _superset(read: Callable[[], Awaitable[set[str]]], wanted: set[str]) -> bool:
     return bool(wanted <= await read())
+
+
+async def test_an_in_app_kyc_admin_files_documents_in_the_request_dialog_and_the_number_goes_active(
+    page: Page, running: RunningSystem
+) -> None:
+    await sign_in(page, "globex", "admin")
+    dialog = page.locator("#request-dialog")
+    await page.get_by_role("button", name="Request number").click()
+    await dialog.get_by_label("Country").select_option("DE")
+    await dialog.get_by_label("Type").select_option("mobile")
+    await dialog.get_by_role("button", name="Search").click()
+    offer = dialog.locator("[data-offer]").filter(has=page.locator(".badge.kyc")).last
+    number = (await offer.locator(".offer-text").text_content() or "").strip()
+    await offer.locator("input").check()
+    await dialog.get_by_role("button", name="Review").click()
+    form = dialog.locator(".kyc-form")
+    await expect(form).to_contain_text("date of birth")  # built from DIDWW's requirement
+
+    identity = form.get_by_role("form", name="New identity")
+    await form.get_by_text("File a new identity").click()
+    await identity.get_by_label("First name").fill("Erika")
+    await identity.get_by_label("Last name").fill("Page")
+    await identity.get_by_label("Phone (digits)").fill("4930123456")
+    await identity.get_by_label("Date of birth").fill("1980-04-01")
+    await identity.get_by_label("Country of birth (ISO)").fill("DE")
+    await identity.get_by_role("button", name="File identity").click()
+    await expect(form.locator("select[name=identity]")).to_contain_text("Erika Page")
+
+    proof = form.get_by_role("form", name="New proof")
+    await form.get_by_text("Upload a proof").click()
+    await proof.get_by_label("Kind of document").select_option(label="Passport (Personal)")
+    await proof.get_by_label("Document (PDF, JPEG or PNG)").set_input_files(
+        files=[{"name": "passport.pdf", "mimeType": "application/pdf", "buffer": PASSPORT}]
+    )
+    await proof.get_by_role("button", name="Upload proof").click()
+    await expect(form.locator("select[name=identity]")).to_contain_text("1 proof(s)")
+
+    address = form.get_by_role("form", name="New address")
+    await form.get_by_text("File a new address").click()
+    await address.get_by_label("Street and number").fill("Hauptstr. 9")
+    await address.get_by_label("Postal code").fill("10115")
+    await address.get_by_label("City").fill("Berlin")
+    await address.get_by_role("button", name="File address").click()
+    await expect(form.locator("select[name=address]")).to_contain_text("Hauptstr. 9")
+    await shot(page, "14-kyc-form-filled")
+
+    running.auto_review(1.0)
+    try:
+        await dialog.get_by_role("button", name="Confirm").click()
+        await expect(dialog.locator("#request-outcome")).to_contain_text("DIDWW is reviewing")
+        await shot(page, "15-kyc-registering")
+        await expect(dialog.locator("#request-outcome")).to_contain_text("is Active")
+    finally:
+        running.auto_review(None)
+    await dialog.get_by_role("button", name="Close").click()
+    await expect(row(page, number, "active")).to_be_visible()
+    await shot(page, "16-kyc-number-active")
+
+
+PASSPORT = b"%PDF-1.4\n% a scanned passport\n%%EOF\n"

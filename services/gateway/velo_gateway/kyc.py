@@ -62,13 +62,15 @@ def asks(requirement: KycRequirement) -> list[str]:
         if fields and requirement.identity_type in (None, "any", kind_of):
             words = ", ".join(FIELD_WORDS.get(f, f.replace("_", " ")) for f in fields)
             lines.append(f"For {who}: {words}.")
+    either = requirement.identity_type in (None, "any")
     for qty, what in (
         (requirement.personal_proof_qty, "document(s) proving a person's identity"),
         (requirement.business_proof_qty, "document(s) proving a company's identity"),
         (requirement.address_proof_qty, "document(s) proving the address"),
     ):
         if qty:
-            lines.append(f"{qty} {what} (PDF, JPEG or PNG, at most 10 MB each).")
+            which = " (for that kind of identity)" if either and "identity" in what else ""
+            lines.append(f"{qty} {what}{which}; PDF, JPEG or PNG, at most 10 MB each.")
     level = requirement.address_area_level or "country"
     lines.append(f"An address in the number's {level if level != 'world_wide' else 'world'}.")
     if requirement.service_description_required:
