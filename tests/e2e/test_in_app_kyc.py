@@ -150,6 +150,30 @@ async def test_a_rejected_registration_is_corrected_and_then_approved(
     assert twice.status_code == 409  # nothing left to correct
 
 
+async def test_a_number_awaiting_registration_can_be_released_and_its_request_ends(
+    running: RunningSystem,
+) -> None:
+    async with running.api("globex", "admin@globex") as api:
+        identity_id = await _identity(api, complete=True)
+        await _prove(api, identity_id)
+        address_id = await _address(api, identity_id)
+        offer = await _regulated_offer(api)
+        body = {"offer_id": offer["offer_id"], "identity_id": identity_id, "address_id": address_id}
+        accepted = await api.post("/v1/number-requests", json=body)
+        await eventually(lambda: _registration(api, offer["number"], "pending"), timeout=SLOW)
+        released = await api.post(f"/v1/numbers/{offer['number']}/release")
+        assert released.status_code == 202, released.text
+        row = await until_status(api, offer["number"], "released")
+        assert row["released_at"]
+
+        async def ended() -> dict[str, Any] | None:
+            state = await request_state(api, accepted.json()["id"])
+            return state if state["status"] != "registering" else None
+
+        state = await eventually(ended, timeout=SLOW)
+    assert (state["status"], state["reason"]) == ("rejected", "already_released")
+
+
 async def test_documents_are_refused_unless_pdf_jpeg_or_png_and_reused_without_new_uploads(
     running: RunningSystem,
 ) -> None:

@@ -29,7 +29,7 @@ from velo_ordering.http_api import callback_routes, read_routes
 from velo_ordering.kyc import INDEXES as KYC_INDEXES
 from velo_ordering.kyc import KycRecords, kyc_routes
 from velo_ordering.numbers import INDEXES as NUMBER_INDEXES
-from velo_ordering.numbers import NumberStore, number_key
+from velo_ordering.numbers import NumberStatus, NumberStore, number_key
 from velo_ordering.reconcile import Reconciler
 from velo_ordering.release import release_number
 from velo_ordering.settings import OrderingSettings
@@ -106,6 +106,9 @@ def create_app(settings: OrderingSettings | None = None, box: SecretBox | None =
             return
         if isinstance(command, ReleaseNumber):
             await release_number(command, accounts, numbers, number_relay)
+            held = await numbers.get(command.tenant_id, command.number)
+            if held and held.get("status") == NumberStatus.RELEASED:
+                await store.released_while_registering(command.tenant_id, command.number)
             return
         if isinstance(command, RequestNumbers):
             await on_bulk(command)

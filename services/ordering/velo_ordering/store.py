@@ -12,7 +12,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from velo_contracts import Event, RequestNumber, SubmitRegistration
+from velo_contracts import ErrorCode, Event, RequestNumber, SubmitRegistration
 from velo_contracts.envelope import utc_now
 from velo_ordering.domain import (
     TERMINAL,
@@ -148,6 +148,26 @@ class RequestStore:
 
         written = await change(self.docs, found["_id"], decide)
         return str(found["_id"]) if written.changed else None
+
+    async def released_while_registering(self, tenant_id: str, number: str) -> None:
+        """Ends the tenant's request of a number released before DIDWW approved its
+        registration: nothing is left to file or follow for it."""
+        query = {"tenant_id": tenant_id, "number": number, "status": str(Status.REGISTERING)}
+
+        def decide(stored: Document | None) -> Document | None:
+            if stored is None or stored["status"] != Status.REGISTERING:
+                return None
+            detail = "released before DIDWW approved its registration"
+            return stored | {
+                "status": str(Status.REJECTED),
+                "step": str(Step.DONE),
+                "reason": str(ErrorCode.ALREADY_RELEASED),
+                "detail": detail,
+                "updated_at": utc_now(),
+            }
+
+        async for found in self.requests.find(query, {"_id": 1}):
+            await change(self.docs, found["_id"], decide)
 
     async def of_bulk(self, tenant_id: str, bulk_id: str) -> list[Document]:
         """Returns the stored children of a bulk, in bulk order (what its progress needs)."""
