@@ -14,7 +14,8 @@ from velo_cli.render import dump, say, table
 EVENT_TYPES = (
     "NumberRequested, NumberRequestRejected, NumberRequestFailed, NumberOrdered, NumberApproved, "
     "NumberImported, NumberReleased, RoutingConfigured, RoutingFailed, RoutingRemoved, "
-    "NumberAssigned, NumberReassigned, NumberUnassigned, AssignmentRejected, AdminAlertRaised"
+    "NumberAssigned, NumberReassigned, NumberUnassigned, AssignmentRejected, AdminAlertRaised, "
+    "KycRecordFiled, NumberAwaitingRegistration, RegistrationSubmitted, RegistrationRejected"
 )
 
 

@@ -5,10 +5,11 @@ import { $, h, money, notice, when } from "./ui.js";
 
 const TYPES = [
   "RequestNumber", "RequestNumbers", "ReleaseNumber", "AssignNumber", "ReassignNumber",
-  "UnassignNumber", "NumberRequested", "NumberRequestRejected", "NumberRequestFailed", "NumberOrdered",
+  "UnassignNumber", "SubmitRegistration", "NumberRequested", "NumberRequestRejected", "NumberRequestFailed", "NumberOrdered",
   "NumberApproved", "NumberImported", "NumberReleased", "RoutingConfigured", "RoutingFailed",
   "RoutingRemoved", "NumberAssigned", "NumberReassigned", "NumberUnassigned",
   "AssignmentRejected", "AdminAlertRaised", "BulkRequested", "BulkProgressed",
+  "KycRecordFiled", "NumberAwaitingRegistration", "RegistrationSubmitted", "RegistrationRejected",
 ];
 const state = { cursor: null };
 
@@ -69,6 +70,11 @@ function summary(entry) {
     AssignmentRejected: () => p.detail,
     RoutingFailed: () => p.detail,
     AdminAlertRaised: () => p.title,
+    KycRecordFiled: () => [p.summary, ...(p.documents || []).map((d) =>
+      `${d.file_name} (${d.content_type}, ${d.size_bytes} bytes)`)].join("; "),
+    NumberAwaitingRegistration: () => `delivered, billed ${money(p.amount, p.facts?.currency)}; registration next`,
+    RegistrationSubmitted: () => `registration ${p.reference || p.verification_id} filed`,
+    RegistrationRejected: () => `registration rejected: ${(p.reasons || []).join("; ")}`,
   }[entry.type];
   return parts ? parts() || "" : "";
 }
