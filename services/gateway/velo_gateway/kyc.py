@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from velo_contracts import KycFiling, KycRequirement, SubmitRegistration
 from velo_contracts import reads as shapes
+from velo_contracts.kyc import AddressBody, IdentityBody
 from velo_contracts.topics import ORDERING_COMMANDS
 from velo_gateway import checks, problems
 from velo_gateway.auth import Admin, Caller
@@ -116,19 +117,21 @@ async def identities(caller: Admin, gw: Deps) -> Any:
 
 
 @router.post("/identities", status_code=201)
-async def create_identity(body: dict[str, Any], caller: Admin, gw: Deps) -> Any:
+async def create_identity(body: IdentityBody, caller: Admin, gw: Deps) -> Any:
     """Files an identity with DIDWW (`identity_type`, names, `phone_number`, `country`, …);
     422 names the field refused."""
     path = _ordering(caller, "/identities")
-    return await gw.downstream.submit("ordering", path, json=body, headers=_actor(caller))
+    json = body.model_dump(mode="json", exclude_none=True)
+    return await gw.downstream.submit("ordering", path, json=json, headers=_actor(caller))
 
 
 @router.post("/identities/{identity_id}/addresses", status_code=201)
-async def create_address(identity_id: str, body: dict[str, Any], caller: Admin, gw: Deps) -> Any:
+async def create_address(identity_id: str, body: AddressBody, caller: Admin, gw: Deps) -> Any:
     """Files an address of one of the tenant's identities (`country`, `city_name`,
     `postal_code`, `address`)."""
     path = _ordering(caller, f"/identities/{safe_id(identity_id, 'identity')}/addresses")
-    return await gw.downstream.submit("ordering", path, json=body, headers=_actor(caller))
+    json = body.model_dump(mode="json")
+    return await gw.downstream.submit("ordering", path, json=json, headers=_actor(caller))
 
 
 @router.post("/proofs", status_code=201)

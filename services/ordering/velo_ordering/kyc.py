@@ -9,7 +9,6 @@ Synchronous on purpose: DIDWW answers at once, and the admin must see a refused 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, HTTPException, UploadFile
@@ -20,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from velo_contracts import Actor, ErrorCode, FiledDocument, KycRecordFiled, Role
 from velo_contracts.envelope import utc_now
+from velo_contracts.kyc import AddressBody, IdentityBody
 from velo_didww import DidwwClient, RequirementNotMet, ValidationFailed
 from velo_offers import TenantAccounts
 from velo_ordering.known import Known
@@ -39,37 +39,6 @@ SIGNATURES = {
 }
 """What a document may be, told by its first bytes (never by the name or the declared type)."""
 log = get_logger(__name__)
-
-
-class IdentityBody(BaseModel):
-    """A person or company numbers are registered to."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    identity_type: Literal["personal", "business"]
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
-    phone_number: str = Field(pattern=r"^[0-9]{6,15}$", description="Digits only.")
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO code.")
-    birth_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    contact_email: str | None = Field(default=None, max_length=200)
-    company_name: str | None = Field(default=None, max_length=200)
-    company_reg_number: str | None = Field(default=None, max_length=100)
-    vat_id: str | None = Field(default=None, max_length=100)
-    id_number: str | None = Field(default=None, max_length=100)
-    personal_tax_id: str | None = Field(default=None, max_length=100)
-    birth_date: date | None = None
-
-
-class AddressBody(BaseModel):
-    """A postal address of an identity."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code.")
-    city_name: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=1, max_length=20)
-    address: str = Field(min_length=1, max_length=200, description="Street and number.")
 
 
 class ValidationBody(BaseModel):
