@@ -152,7 +152,7 @@ def run_promtool(binary: Path, *args: str | Path) -> subprocess.CompletedProcess
     )
 
 
-_SAMPLE = re.compile(r'(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\}) (\S+)')
+_SAMPLE = re.compile(r'(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\}) ([^\s,]+)')
 
 
 def _value(value: float | None) -> str:

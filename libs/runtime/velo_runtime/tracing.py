@@ -73,7 +73,10 @@ def install(service: Service, exporter: SpanExporter | None = None) -> TracerPro
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(processor)
     FastAPIInstrumentor.instrument_app(
-        service.http, tracer_provider=provider, excluded_urls=UNTRACED_URLS
+        service.http,
+        tracer_provider=provider,
+        excluded_urls=UNTRACED_URLS,
+        exclude_spans=["receive", "send"],  # one span per request, not one per ASGI message
     )
     service.broker.insert_middleware(KafkaTelemetryMiddleware(tracer_provider=provider))
     if _installed is None:
