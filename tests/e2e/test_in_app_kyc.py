@@ -136,8 +136,7 @@ async def test_a_rejected_registration_is_corrected_and_then_approved(
             lambda: _registration(api, offer["number"], "rejected"), timeout=SLOW
         )
         assert rejected["registration"]["reasons"] == ["Address proof unreadable"]
-        alerts = (await api.get("/v1/alerts")).json()["items"]
-        assert any(a["number"] == offer["number"] and "rejected" in a["title"] for a in alerts)
+        await eventually(lambda: _alerted(api, offer["number"], "rejected"), timeout=SLOW)
 
         corrected = await _address(api, identity_id, street="Hauptstr. 2")
         again = {"identity_id": identity_id, "address_id": corrected}
@@ -240,6 +239,11 @@ async def test_no_document_content_reaches_logs_databases_or_topics(
     for topic in ("velo.ordering.events.v1",):
         for record in await read_all(running.system.infra.endpoints.kafka_bootstrap, topic):
             assert needle not in (record.value or b"")
+
+
+async def _alerted(api: httpx.AsyncClient, number: str, words: str) -> bool:
+    alerts = (await api.get("/v1/alerts")).json()["items"]
+    return any(a["number"] == number and words in a["title"] for a in alerts)
 
 
 async def _registration(api: httpx.AsyncClient, number: str, status: str) -> dict[str, Any] | None:

@@ -45,8 +45,8 @@ export async function kycForm(offer) {
       h("label", {}, "Address", addressSelect)),
     error);
 
-  function fill() {
-    const chosen = identitySelect.value;
+  function fill(choose) {
+    const chosen = choose ?? identitySelect.value;
     identitySelect.replaceChildren(...state.items.map((i) =>
       h("option", { value: i.id, selected: i.id === chosen || undefined },
         `${i.name} (${i.identity_type}, ${i.proofs.length} proof(s))`)));
@@ -54,12 +54,11 @@ export async function kycForm(offer) {
     addressSelect.replaceChildren(...(identity?.addresses || []).map((a) =>
       h("option", { value: a.id }, a.summary || a.city_name)));
   }
-  identitySelect.addEventListener("change", fill);
+  identitySelect.addEventListener("change", () => fill());
 
   async function reload(select) {
     state.items = (await get("/v1/kyc/identities")).items;
-    if (select) identitySelect.value = select;
-    fill();
+    fill(select); // the identity just filed (or the one chosen) stays chosen
   }
 
   async function submit(event, send) {
