@@ -65,6 +65,17 @@ async def _prove(api: httpx.AsyncClient, identity_id: str) -> dict[str, Any]:
     return proof
 
 
+async def _complete_filing(api: httpx.AsyncClient) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Files a complete identity (with its proof) and an address; returns the identity, a
+    regulated offer and the request body that registers it with them."""
+    identity_id = await _identity(api, complete=True)
+    await _prove(api, identity_id)
+    address_id = await _address(api, identity_id)
+    offer = await _regulated_offer(api)
+    body = {"offer_id": offer["offer_id"], "identity_id": identity_id, "address_id": address_id}
+    return identity_id, offer, body
+
+
 def _orders(running: RunningSystem) -> int:
     counters = running.sandbox("didww", "GET", "/_admin/counters/orders")
     return int(sum(counters["by_external_reference_id"].values()))
@@ -94,11 +105,7 @@ async def test_a_complete_filing_is_ordered_registered_and_activated(
     running: RunningSystem,
 ) -> None:
     async with running.api("globex", "admin@globex") as api:
-        identity_id = await _identity(api, complete=True)
-        await _prove(api, identity_id)
-        address_id = await _address(api, identity_id)
-        offer = await _regulated_offer(api)
-        body = {"offer_id": offer["offer_id"], "identity_id": identity_id, "address_id": address_id}
+        _, offer, body = await _complete_filing(api)
         running.auto_review(2.0)  # DIDWW's reviewers answer by themselves after 2 s
         try:
             submitted = time.monotonic()
@@ -124,11 +131,7 @@ async def test_a_rejected_registration_is_corrected_and_then_approved(
     running: RunningSystem,
 ) -> None:
     async with running.api("globex", "admin@globex") as api:
-        identity_id = await _identity(api, complete=True)
-        await _prove(api, identity_id)
-        address_id = await _address(api, identity_id)
-        offer = await _regulated_offer(api)
-        body = {"offer_id": offer["offer_id"], "identity_id": identity_id, "address_id": address_id}
+        identity_id, offer, body = await _complete_filing(api)
         assert (await api.post("/v1/number-requests", json=body)).status_code == 202
         await eventually(lambda: _registration(api, offer["number"], "pending"), timeout=SLOW)
         running.review_registration(offer["number"], "reject", ["Address proof unreadable"])
@@ -153,11 +156,7 @@ async def test_a_number_awaiting_registration_can_be_released_and_its_request_en
     running: RunningSystem,
 ) -> None:
     async with running.api("globex", "admin@globex") as api:
-        identity_id = await _identity(api, complete=True)
-        await _prove(api, identity_id)
-        address_id = await _address(api, identity_id)
-        offer = await _regulated_offer(api)
-        body = {"offer_id": offer["offer_id"], "identity_id": identity_id, "address_id": address_id}
+        _, offer, body = await _complete_filing(api)
         accepted = await api.post("/v1/number-requests", json=body)
         await eventually(lambda: _registration(api, offer["number"], "pending"), timeout=SLOW)
         released = await api.post(f"/v1/numbers/{offer['number']}/release")
