@@ -122,7 +122,8 @@ async def events(kafka_bootstrap: str) -> AsyncIterator[EventLog]:
         while True:
             batch = await consumer.getmany(timeout_ms=100)
             for records in batch.values():
-                log.events.extend(ORDERING_EVENTS.parse(r.value) for r in records)  # type: ignore[misc]
+                for record in records:
+                    log.add(ORDERING_EVENTS.parse(record.value))  # type: ignore[arg-type]
 
     task = asyncio.create_task(collect())
     yield log

@@ -104,6 +104,14 @@ class EventLog:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self._seen: set[str] = set()
+
+    def add(self, event: Event) -> None:
+        """Keeps an event once: delivery is at least once (two outbox relays at the same moment
+        publish an event twice), and like every consumer the log deduplicates by message id."""
+        if event.message_id not in self._seen:
+            self._seen.add(event.message_id)
+            self.events.append(event)
 
     def of(self, tenant_id: str, kind: str | None = None) -> list[Any]:
         return [e for e in self.events if e.tenant_id == tenant_id and kind in (None, e.type)]
