@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field
 
 from velo_contracts.commands import NumberPick
-from velo_contracts.envelope import Event
+from velo_contracts.envelope import Command, Event, stable_id
 from velo_contracts.errors import ErrorCode
 from velo_contracts.types import (
     E164,
@@ -305,6 +305,39 @@ class AdminAlertRaised(Event):
     requirement: KycRequirement | None = Field(
         default=None, description="What the regulator requires, for KYC alerts."
     )
+
+    @staticmethod
+    def id_for(tenant_id: str, about: str, code: ErrorCode) -> str:
+        """Returns the id of the tenant's alert of code about a command, request or bulk."""
+        return stable_id(tenant_id, about, code)
+
+    @classmethod
+    def to_sender(
+        cls,
+        command: Command,
+        code: ErrorCode,
+        *,
+        title: str,
+        detail: str,
+        severity: AlertSeverity = AlertSeverity.WARNING,
+        about: str | None = None,
+        **fields: Any,
+    ) -> Self:
+        """Returns the alert, for the user who sent command, that it was not (all) carried out.
+
+        One alert per `about` (default: the command's idempotency key) and code, so a
+        redelivered command raises the same alert again, which is then kept once.
+        """
+        return cls.caused_by(
+            command,
+            alert_id=cls.id_for(command.tenant_id, about or command.command_id, code),
+            recipient=command.actor.user_id,
+            severity=severity,
+            code=code,
+            title=title,
+            detail=detail,
+            **fields,
+        )
 
 
 class DeadLetterReplayed(Event):

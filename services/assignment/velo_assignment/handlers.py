@@ -117,12 +117,10 @@ KINDS = {AssignNumber: "assign", ReassignNumber: "reassign", UnassignNumber: "un
 
 
 def _alert(command: AssignmentCommand, refusal: Refusal) -> AdminAlertRaised:
-    return AdminAlertRaised.caused_by(
+    return AdminAlertRaised.to_sender(
         command,
+        refusal.reason,
         message_id=str(uuid5(NAMESPACE_URL, f"alert:{command.command_id}")),
-        alert_id=str(uuid5(NAMESPACE_URL, f"alert:{command.tenant_id}:{command.command_id}")),
-        recipient=command.actor.user_id,
-        code=refusal.reason,
         title=f"{command.number}: {KINDS[type(command)]} was refused",
         detail=refusal.detail,
         number=command.number,

@@ -72,11 +72,10 @@ def second_body(stored: Document, bulk: RequestNumbers) -> AdminAlertRaised | No
     first = RequestNumbers.model_validate(stored["command"])
     if first.picks == bulk.picks:
         return None
-    return AdminAlertRaised.caused_by(
+    return AdminAlertRaised.to_sender(
         bulk,
-        alert_id=stable_id(bulk.tenant_id, bulk.message_id, ErrorCode.IDEMPOTENCY_KEY_REUSED),
-        recipient=bulk.actor.user_id,
-        code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        about=bulk.message_id,  # the key is the first bulk's: each second body its own
         title="A second bulk with the same Idempotency-Key was not placed",
         detail=(
             f"Bulk {bulk.bulk_id} already asks for {len(first.picks)} numbers; the same "

@@ -22,7 +22,6 @@ from velo_contracts import (
     SpecificNumber,
     SubmitRegistration,
 )
-from velo_contracts.envelope import stable_id
 from velo_contracts.errors import REJECTION_REASONS
 
 
@@ -152,14 +151,13 @@ def alert(
     text = detail or (refusal.detail if refusal else "")
     if command.bulk_id:
         text += f" (bulk {command.bulk_id}: see /v1/number-requests/bulk/{command.bulk_id})"
-    return AdminAlertRaised.caused_by(
+    return AdminAlertRaised.to_sender(
         command,
-        alert_id=stable_id(command.tenant_id, command.bulk_id or command.request_id, code),
-        recipient=command.actor.user_id,
-        severity=severity,
-        code=code,
+        code,
         title=title or "The number request could not be completed",
         detail=text,
+        severity=severity,
+        about=command.bulk_id or command.request_id,
         number=wanted_number(command),
         request_id=command.request_id,
         requirement=refusal.requirement if refusal else None,
@@ -172,12 +170,10 @@ def second_body(stored: dict[str, Any], command: RequestNumber) -> AdminAlertRai
     first = RequestNumber.model_validate(stored["command"])
     if first.pick == command.pick:
         return None  # a plain repeat
-    return AdminAlertRaised.caused_by(
+    return AdminAlertRaised.to_sender(
         command,
-        alert_id=stable_id(command.tenant_id, command.message_id, ErrorCode.IDEMPOTENCY_KEY_REUSED),
-        recipient=command.actor.user_id,
-        severity=AlertSeverity.WARNING,
-        code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        about=command.message_id,  # the key is the first request's: each second body its own
         title="A second request with the same Idempotency-Key was not placed",
         detail=(
             f"Request {command.request_id} already asks for {describe(first)}; the same "
@@ -191,12 +187,10 @@ def second_body(stored: dict[str, Any], command: RequestNumber) -> AdminAlertRai
 
 def nothing_to_correct(command: SubmitRegistration) -> AdminAlertRaised:
     """Returns the alert for corrected documents no rejected registration waits for."""
-    return AdminAlertRaised.caused_by(
+    return AdminAlertRaised.to_sender(
         command,
-        alert_id=stable_id(command.tenant_id, command.message_id, ErrorCode.CONFLICT),
-        recipient=command.actor.user_id,
-        severity=AlertSeverity.WARNING,
-        code=ErrorCode.CONFLICT,
+        ErrorCode.CONFLICT,
+        about=command.message_id,
         title="No rejected registration to correct",
         detail=(
             f"{command.number} has no registration DIDWW rejected (it is pending review, "

@@ -9,7 +9,7 @@ from velo_contracts import (
     NumberReleased,
     ReleaseNumber,
 )
-from velo_contracts.envelope import stable_id, utc_now
+from velo_contracts.envelope import utc_now
 from velo_didww import Did, DidwwClient, DidwwError, RateLimited, Unavailable
 from velo_offers import TenantAccounts
 from velo_ordering.numbers import NumberStatus, NumberStore, number_key
@@ -90,12 +90,10 @@ async def _refused(
         severity = AlertSeverity.CRITICAL
         detail = f"DIDWW refused to terminate it ({why}); it is still yours and still billed."
     log.warning("release_refused", number=command.number, error=why[:300])
-    alert = AdminAlertRaised.caused_by(
+    alert = AdminAlertRaised.to_sender(
         command,
-        alert_id=stable_id(command.tenant_id, command.command_id, code),
-        recipient=command.actor.user_id,
+        code,
         severity=severity,
-        code=code,
         title=f"{command.number} was {'already' if why == ALREADY else 'not'} released",
         detail=detail,
         number=command.number,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
 
+from velo_contracts import AdminAlertRaised, ErrorCode
 from velo_devinfra.chaos.ledger import Accepted
 from velo_devinfra.chaos.observe import Snapshot
 
@@ -119,8 +119,8 @@ def _assignment(
             return REFUSED if "Rejected" in entry[
                 "event"
             ] else APPLIED, f"history: {entry['event']}"
-    alert_id = str(uuid5(NAMESPACE_URL, f"alert:{command.tenant}:{command.id}"))
-    return (REFUSED, "refusal alert") if alert_id in alerts else None
+    raised = {AdminAlertRaised.id_for(command.tenant, command.id, code) for code in ErrorCode}
+    return (REFUSED, "refusal alert") if raised & alerts else None
 
 
 def _change_outcome(change: dict[str, Any], row: dict[str, Any]) -> tuple[str, str]:
