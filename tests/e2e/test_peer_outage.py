@@ -20,6 +20,7 @@ from .conftest import RunningSystem
 from .flows import SLOW, active_number
 
 pytestmark = pytest.mark.infra
+RESTARTED = 2 * SLOW  # a restarted service imports, joins its consumer groups, then converges
 
 
 def _process(running: RunningSystem, name: str) -> ManagedProcess:
@@ -54,14 +55,14 @@ async def test_an_assignment_accepted_while_sip_routing_is_down_is_applied_then_
         assert (applied["outcome"], applied["routing"]) == ("applied", "pending")
         assert (await api.get(f"/v1/numbers/{e164}")).json()["outbound_agent"] == "103"
 
-        await eventually(lambda: answers(f"{running.url('sip-routing')}/ready"), timeout=SLOW)
+        await eventually(lambda: answers(f"{running.url('sip-routing')}/ready"), timeout=RESTARTED)
 
         def routed() -> bool:
             caller_ids = running.routing()["caller_ids"].get("103", [])
             return any(c["caller_id"] == dial for c in caller_ids)
 
-        await eventually(routed, timeout=SLOW)
-        await eventually(lambda: _routing_configured(api, e164, command_id), timeout=SLOW)
+        await eventually(routed, timeout=RESTARTED)
+        await eventually(lambda: _routing_configured(api, e164, command_id), timeout=RESTARTED)
     parked = await read_all(running.system.infra.endpoints.kafka_bootstrap, ASSIGNMENT_COMMANDS.dlq)
     assert not [r for r in parked if command_id.encode() in (r.value or b"")]
 
