@@ -17,6 +17,7 @@ from velo_assignment.app import create_app as create_assignment
 from velo_assignment.settings import AssignmentSettings
 from velo_contracts import Actor, Message, NumberApproved, NumberFacts, Role
 from velo_contracts.topics import ASSIGNMENT_COMMANDS, ORDERING_EVENTS, Topic
+from velo_portsip import PortsipClient
 from velo_runtime import Service
 from velo_sandbox.portsip import SandboxConfig, create_app
 from velo_sandbox.serve import serve_in_thread
@@ -28,6 +29,7 @@ from velotest import eventually
 
 ADMIN = Actor(user_id="admin-1", role=Role.ADMIN)
 DOMAIN = "acme.pbx.local"
+PASSWORD = "acme-admin-pass"
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Stack:
             f"{self.sandbox_url}/_admin/tenants/{DOMAIN}/routing"
         ).json()
         return data
+
+    def portsip(self) -> PortsipClient:
+        """Returns a client of the tenant's PortSIP admin: changes made by hand, not by us."""
+        return PortsipClient(f"{self.sandbox_url}/api", "admin", PASSWORD, DOMAIN)
 
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Calls a sandbox admin endpoint."""
@@ -135,7 +141,7 @@ async def stack(
             f"{pbx.url}/api",
             DOMAIN,
             "admin",
-            "acme-admin-pass",
+            PASSWORD,
             "DIDWW",
             "sip.acme",
             "800",

@@ -9,6 +9,7 @@ import pytest
 from velo_contracts import AssignNumber, NumberAssigned, NumberReleased, ReassignNumber
 from velo_contracts.envelope import utc_now
 from velo_contracts.topics import ASSIGNMENT_EVENTS, ORDERING_EVENTS
+from velo_portsip import OutboundCallerId
 from velotest import eventually
 
 from .conftest import ADMIN, DOMAIN, Stack
@@ -274,3 +275,61 @@ async def test_a_target_portsip_refuses_fails_that_number_only_and_says_so(stack
     ]
     assert any(a["number"] == DE and "not held up" in a["detail"] for a in alerts)
     assert set(stack.dump()["pools"]["DIDWW"]["did_numbers"].split(";")) == {DID, gb_did}
+
+
+async def test_a_released_number_still_used_in_portsip_holds_up_nobody_and_says_why(
+    stack: Stack,
+) -> None:
+    # A caller ID someone set by hand in PortSIP (VeloConnect did not make it) still uses a number
+    # being released: PortSIP keeps a used number on the trunk. That number says so; the tenant's
+    # other changes go on, and once the hand-made use is gone the number leaves the trunk.
+    gb, gb_did = "+442071234567", "442071234567"
+    await stack.approve(DE)
+    await stack.approve(gb, "GB", "44")
+    async with stack.portsip() as pbx:
+        trunk = await pbx.providers.find_by_name("DIDWW")
+        user = await pbx.users.find_by_extension("108")
+        assert trunk is not None and user is not None
+        by_hand = OutboundCallerId(provider_id=trunk.id, caller_id=DID)
+        await pbx.users.add_caller_id(user.id, by_hand)
+        released = NumberReleased(
+            tenant_id=stack.tenant,
+            actor=ADMIN,
+            number=DE,
+            didww_did_id=f"did-{DE}",
+            billing_stopped_at=utc_now(),
+        )
+        await stack.send(released, ORDERING_EVENTS)
+        await stack.command(
+            AssignNumber(tenant_id=stack.tenant, actor=ADMIN, number=gb, outbound_agent="107")
+        )
+
+        async def gb_confirmed() -> bool:  # its approval, then its assignment: both confirmed
+            events = await stack.events("velo.routing.events.v1")
+            mine = [e for e in events if e["type"] == "RoutingConfigured" and e["number"] == gb]
+            return len({e["message_id"] for e in mine}) >= 2
+
+        await eventually(gb_confirmed, timeout=30)
+        assert gb_did in {c["caller_id"] for c in stack.dump()["caller_ids"].get("107", [])}
+
+        async def stuck() -> dict[str, Any] | None:
+            events = await stack.events("velo.routing.events.v1")
+            failed = [e for e in events if e["type"] == "RoutingFailed" and e["number"] == DE]
+            return failed[0] if failed else None
+
+        failure = await eventually(stuck, timeout=30)
+        assert "caller ID of extension 108" in failure["detail"]
+        events = await stack.events("velo.routing.events.v1")
+        alerts = [e for e in events if e["type"] == "AdminAlertRaised" and e["number"] == DE]
+        assert any("did not make it" in a["detail"] for a in alerts)
+        assert set(stack.dump()["pools"]["DIDWW"]["did_numbers"].split(";")) == {DID, gb_did}
+        assert all(rule[0] != DID for rule in stack.inbound())  # its own rule is gone
+
+        await pbx.users.remove_caller_id(user.id, DID)
+        await eventually(lambda: stack.dump()["pools"]["DIDWW"]["did_numbers"] == gb_did)
+
+    async def removed() -> bool:
+        events = await stack.events("velo.routing.events.v1")
+        return any(e["type"] == "RoutingRemoved" and e["number"] == DE for e in events)
+
+    await eventually(removed, timeout=30)

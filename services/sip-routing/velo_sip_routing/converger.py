@@ -9,7 +9,7 @@ from contextlib import suppress
 
 from velo_contracts.tenants import TenantConfigured
 from velo_contracts.topics import ROUTING_EVENTS
-from velo_portsip import DidPool, NotFound, PortsipError, ValidationFailed
+from velo_portsip import DidPool, NotFound, PoolInUse, PortsipError, ValidationFailed
 from velo_runtime import Backoff, Publisher, get_logger, tracing
 from velo_runtime.background import being_cancelled
 from velo_runtime.claims import Claims
@@ -156,6 +156,12 @@ class Converger:
                 action = SetPool(str(_without(DidPool.parse(action.did_numbers), refused, held)))
             try:
                 await carry_out(client, pbx.provider_id, action)
+            except PoolInUse as exc:  # something we do not manage uses a number given up
+                stuck = _in_use(exc, routes)
+                log.warning("portsip_pool_in_use", dids=sorted(stuck), error=exc.message)
+                refused |= dict.fromkeys(stuck, exc)
+                # the others still go (a second refusal here is the tenant's, raised)
+                await carry_out(client, pbx.provider_id, _keeping(action, exc))
             except (ValidationFailed, NotFound) as exc:
                 dids = concerns(action) or _added(action, held, routes)
                 if not dids:
@@ -194,6 +200,19 @@ def _added(action: object, held: DidPool, routes: list[Route]) -> frozenset[str]
     if not isinstance(action, SetPool):
         return frozenset()
     return frozenset(r.did for r in routes if r.present and r.did not in held)
+
+
+def _in_use(exc: PoolInUse, routes: list[Route]) -> frozenset[str]:
+    """The numbers given up that a rule or caller ID made outside VeloConnect still uses (by
+    hand in PortSIP, say): their removal waits, and says what holds it, until that is gone."""
+    used = DidPool.parse(";".join(exc.usages))
+    return frozenset(r.did for r in routes if r.did in used)
+
+
+def _keeping(action: object, exc: PoolInUse) -> SetPool:
+    """The pool change without dropping the numbers still in use."""
+    assert isinstance(action, SetPool)  # only a pool change raises PoolInUse
+    return SetPool(str(DidPool.parse(";".join([action.did_numbers, *exc.usages]))))
 
 
 def _without(pool: DidPool, refused: dict[str, PortsipError], held: DidPool) -> DidPool:

@@ -43,15 +43,21 @@ def applied_event(doc: dict[str, Any], default_destination: str) -> Event:
 def failure_events(doc: dict[str, Any], *, refused: bool = False) -> list[Event]:
     """Returns the failure event and the admins' alert for a number PortSIP cannot be brought
     to: unreachable after several attempts, or (refused) turning this number's change down."""
-    attempts = int(doc.get("attempts", 1))
-    if refused:
-        detail = f"PortSIP refused the change of this number: {doc.get('last_error')}"
+    attempts, error = int(doc.get("attempts", 1)), doc.get("last_error")
+    if refused and not doc.get("present"):  # given up, yet used by something made by hand
+        detail = f"PortSIP still uses this number, so it stays on the trunk: {error}"
+        after = (
+            ". The other numbers are not held up; remove or change what uses it in PortSIP "
+            "(VeloConnect did not make it) and it is taken off the trunk"
+        )
+    elif refused:
+        detail = f"PortSIP refused the change of this number: {error}"
         after = (
             ". The other numbers are not held up; change the assignment "
             "(or add the target in PortSIP)"
         )
     else:
-        detail = f"PortSIP could not be updated after {attempts} attempts: {doc.get('last_error')}"
+        detail = f"PortSIP could not be updated after {attempts} attempts: {error}"
         after = ". Changes are kept and applied as soon as PortSIP answers"
     failed = RoutingFailed(
         **_envelope(doc, system=True),
