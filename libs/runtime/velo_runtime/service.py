@@ -282,12 +282,17 @@ def run_service(service: Service) -> None:
     settings = service.settings
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     tracing.install(service)
-    config = uvicorn.Config(
-        service.http,
+    uvicorn.Server(server_config(service.http, settings)).run()
+
+
+def server_config(app: Any, settings: ServiceSettings) -> uvicorn.Config:
+    """Returns how a service's HTTP server runs (logs are the service's own, not uvicorn's)."""
+    return uvicorn.Config(
+        app,
         host=settings.http_host,
         port=settings.http_port,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
         log_config=None,
         access_log=False,
         lifespan="on",
     )
-    uvicorn.Server(config).run()

@@ -35,6 +35,15 @@ class ServiceSettings(BaseSettings):
     )
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
     http_port: int = Field(default=8000, description="Port of health, metrics and read API.")
+    http_keep_alive_seconds: int = Field(
+        default=75,
+        gt=0,
+        validation_alias=_shared("http_keep_alive_seconds"),
+        description="How long an idle keep-alive connection is kept open. Longer than the idle "
+        "timeout of every client and proxy in front (httpx drops its own after 5 s, load "
+        "balancers often after 60 s): a server closing a connection just as a client reuses it "
+        "fails that request.",
+    )
     retry_deadline_seconds: float = Field(
         default=900.0,
         gt=0,

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+KEEP_ALIVE = 75
+"""Seconds an idle connection stays open, as behind a vendor's web server (nginx's default), not
+uvicorn's 5 s: a client reusing its connection must not race the server closing it."""
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """Returns a TCP port that is free on host right now."""
@@ -22,7 +26,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def serve_forever(app: ASGIApp, host: str, port: int) -> None:
     """Serves app until interrupted (Ctrl-C or SIGTERM)."""
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.Server(_config(app, host, port)).run()
+
+
+def _config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=KEEP_ALIVE,
+    )
 
 
 @dataclass(frozen=True)
@@ -44,8 +59,7 @@ def serve_in_thread(
 ) -> Iterator[RunningServer]:
     """Serves app from a background thread while the block runs, then stops it."""
     port = port or free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(_config(app, host, port))
     thread = threading.Thread(target=server.run, name=f"sandbox:{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
