@@ -270,10 +270,13 @@ async def test_a_target_portsip_refuses_fails_that_number_only_and_says_so(stack
 
     failure = await eventually(refused, timeout=30)
     assert "refused" in failure["detail"] and "899" in failure["detail"]
-    alerts = [
-        e for e in await stack.events("velo.routing.events.v1") if e["type"] == "AdminAlertRaised"
-    ]
-    assert any(a["number"] == DE and "not held up" in a["detail"] for a in alerts)
+
+    async def alerted() -> bool:  # published right after the failure, maybe not yet
+        events = await stack.events("velo.routing.events.v1")
+        alerts = [e for e in events if e["type"] == "AdminAlertRaised" and e["number"] == DE]
+        return any("not held up" in a["detail"] for a in alerts)
+
+    await eventually(alerted, timeout=30)
     assert set(stack.dump()["pools"]["DIDWW"]["did_numbers"].split(";")) == {DID, gb_did}
 
 
@@ -312,16 +315,15 @@ async def test_a_released_number_still_used_in_portsip_holds_up_nobody_and_says_
         await eventually(gb_confirmed, timeout=30)
         assert gb_did in {c["caller_id"] for c in stack.dump()["caller_ids"].get("107", [])}
 
-        async def stuck() -> dict[str, Any] | None:
+        async def said(kind: str) -> dict[str, Any] | None:
             events = await stack.events("velo.routing.events.v1")
-            failed = [e for e in events if e["type"] == "RoutingFailed" and e["number"] == DE]
-            return failed[0] if failed else None
+            found = [e for e in events if e["type"] == kind and e["number"] == DE]
+            return found[0] if found else None
 
-        failure = await eventually(stuck, timeout=30)
+        failure = await eventually(lambda: said("RoutingFailed"), timeout=30)
         assert "caller ID of extension 108" in failure["detail"]
-        events = await stack.events("velo.routing.events.v1")
-        alerts = [e for e in events if e["type"] == "AdminAlertRaised" and e["number"] == DE]
-        assert any("did not make it" in a["detail"] for a in alerts)
+        alert = await eventually(lambda: said("AdminAlertRaised"), timeout=30)
+        assert "did not make it" in alert["detail"]
         assert set(stack.dump()["pools"]["DIDWW"]["did_numbers"].split(";")) == {DID, gb_did}
         assert all(rule[0] != DID for rule in stack.inbound())  # its own rule is gone
 
