@@ -46,16 +46,6 @@ def test_standard_library_logs_come_out_as_json_too(json_logs: pytest.CaptureFix
     assert (line["event"], line["level"]) == ("port 8080 busy", "warning")
 
 
-def test_a_line_per_http_call_is_not_logged_but_a_librarys_warning_is(
-    json_logs: pytest.CaptureFixture[str],
-) -> None:
-    configure_logging("test", "INFO", json=True)
-    logging.getLogger("httpx").info('HTTP Request: GET http://assignment/v1/x "HTTP/1.1 200 OK"')
-    logging.getLogger("httpx").warning("connection pool is full")
-    [line] = _lines(json_logs)
-    assert (line["event"], line["level"]) == ("connection pool is full", "warning")
-
-
 def test_shared_settings_come_from_velo_variables_and_own_ones_from_the_prefix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

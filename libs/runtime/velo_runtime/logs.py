@@ -57,10 +57,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     structlog.contextvars.bind_contextvars(service=service)
-    # Libraries that log every poll or call (httpx: a line per request, so per proxied read in the
-    # gateway): their warnings show; our own events and metrics say the rest.
-    for chatty in ("aiokafka", "httpx"):
-        logging.getLogger(chatty).setLevel(max(root.level, logging.WARNING))
+    logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:
